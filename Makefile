@@ -1,0 +1,51 @@
+# CollectieveKracht: `make run` serves the site with demo data; `make test` runs every test.
+# Needs only Python 3.11+, make and git. Every setting comes from the environment (see README).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+PORT   ?= 5000
+export PORT
+
+.PHONY: run test setup dev-setup db seed worker bench-search clean help
+
+help:
+	@echo "make run    set up and serve http://127.0.0.1:$(PORT) with demo data"
+	@echo "make test   set up and run the whole test suite"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when a requirements file changed.
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+
+dev-setup: $(VENV)/.installed-dev
+
+db: setup
+	$(FLASK) db upgrade
+
+seed: db
+	$(FLASK) seed-demo --if-empty
+
+run: seed
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+worker: setup
+	$(FLASK) mail worker
+
+test: dev-setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,217 @@
+"""The application factory."""
+import logging
+
+from flask import Flask, g, render_template, request, url_for
+from flask_babel import format_date, format_datetime
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from config import config_from_env
+
+from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
+
+
+def create_app(config_class=None):
+    config_class = config_class or config_from_env()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config_class)
+    config_class.init_app(app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    register_background_mail(app)
+    return app
+
+
+def register_extensions(app):
+    from app import models  # noqa: F401  (every table known to Flask-Migrate)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "nl", timezone_selector=lambda: "Europe/Amsterdam")
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in om deze pagina te bekijken."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from app.models.accounts import User
+
+    @login_manager.user_loader
+    def load_user(session_token):
+        if not session_token or len(session_token) > 64:
+            return None
+        user = db.session.execute(
+            db.select(User).where(User.session_token == session_token)
+        ).scalar_one_or_none()
+        if user is None or not user.is_active:
+            return None  # ended session or suspended person: logged out
+        return user
+
+
+def register_blueprints(app):
+    from app.blueprints.account import bp as account_bp
+    from app.blueprints.admin import bp as admin_bp
+    from app.blueprints.auth import bp as auth_bp
+    from app.blueprints.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(admin_bp)
+    register_upcoming_sections(app)
+
+
+# Sections of the header that later features build. Until a blueprint serves the path, a friendly
+# "coming soon" page does, so the navigation never leads to a 404.
+UPCOMING_SECTIONS = {
+    "forum.index": ("/forum", "Forum"),
+    "labs.index": ("/labs", "Labs"),
+    "knowledge.index": ("/kennisbank", "Kennisbank"),
+    "collectives.index": ("/collectieven", "Collectieven"),
+    "search.index": ("/zoeken", "Zoeken"),
+    "selfscan.index": ("/zelfscan", "Zelfscan"),
+}
+
+
+def register_upcoming_sections(app):
+    taken = {rule.rule for rule in app.url_map.iter_rules()}
+    for endpoint, (path, label) in UPCOMING_SECTIONS.items():
+        if endpoint in app.view_functions or path in taken:
+            continue
+
+        def upcoming(label=label):
+            return render_template("public/upcoming.html", label=label)
+
+        app.add_url_rule(path, endpoint="upcoming_" + endpoint.split(".")[0], view_func=upcoming)
+
+
+ERROR_TITLES = {
+    400: "Dit verzoek klopt niet",
+    403: "Geen toegang",
+    404: "Pagina niet gevonden",
+    405: "Dit kan zo niet",
+    413: "Te groot",
+    429: "Even rustig aan",
+    500: "Er ging iets mis",
+}
+
+
+def register_errorhandlers(app):
+    def render_error(code, description=None):
+        return (
+            render_template(
+                "errors/error.html",
+                code=code,
+                title=ERROR_TITLES.get(code, "Er ging iets mis"),
+                description=description,
+            ),
+            code,
+        )
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(
+            400,
+            "Het formulier is verlopen of niet compleet verstuurd. Ga terug, laad de pagina "
+            "opnieuw en probeer het nog eens.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        code = error.code or 500
+        if code == 429:
+            return render_error(
+                429,
+                "Je hebt dit te vaak geprobeerd in korte tijd. Wacht een paar minuten en probeer "
+                "het dan opnieuw.",
+            )
+        if code == 413:
+            return render_error(413, "Wat je verstuurde is groter dan we kunnen aannemen.")
+        return render_error(code)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        # Leave the database as it was before the request: nothing half-done is committed.
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
+
+
+def register_security_headers(app):
+    csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'self'; object-src 'none'"
+    )
+
+    @app.after_request
+    def set_security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", csp)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("HSTS"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if current_user.is_authenticated and "Cache-Control" not in headers:
+            headers["Cache-Control"] = "private, no-store"
+        return response
+
+
+def register_template_helpers(app):
+    @app.template_filter("datum")
+    def datum(value):
+        """27 november 2026"""
+        return format_date(value, "d MMMM y") if value else ""
+
+    @app.template_filter("datumtijd")
+    def datumtijd(value):
+        """27 november 2026 om 14:05 (Dutch time)"""
+        return format_datetime(value, "d MMMM y 'om' HH:mm") if value else ""
+
+    from app.permissions import TEMPLATE_CHECKS
+
+    def nav_url(endpoint):
+        """url_for, or the planned path of a section that is not built yet."""
+        if endpoint in app.view_functions:
+            return url_for(endpoint)
+        return UPCOMING_SECTIONS[endpoint][0]
+
+    @app.context_processor
+    def inject_globals():
+        return {"site_name": "CollectieveKracht", "nav_url": nav_url, **TEMPLATE_CHECKS}
+
+
+def register_commands(app):
+    from app.commands import register
+
+    register(app)
+
+
+def register_background_mail(app):
+    if not app.config.get("MAIL_SEND_IN_BACKGROUND"):
+        return
+
+    @app.before_request
+    def ensure_sender_running():
+        # Started on the first request, so only the serving process (not a reloader parent or a
+        # CLI command) runs the sender.
+        if not g.get("_sender_checked"):
+            from app.mail import start_background_sender
+
+            start_background_sender(app)
+            g._sender_checked = True

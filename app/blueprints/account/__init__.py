@@ -1,0 +1,1 @@
+from app.blueprints.account.routes import bp  # noqa: F401

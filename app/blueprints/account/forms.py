@@ -1,0 +1,33 @@
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from app.blueprints.auth.forms import email_field, name_field, new_password_fields
+
+
+def current_password_field():
+    return PasswordField(
+        "Huidig wachtwoord",
+        validators=[
+            DataRequired("Vul je huidige wachtwoord in."),
+            Length(max=200, message="Dit wachtwoord is te lang."),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ProfileForm(FlaskForm):
+    name = name_field()
+    submit_profile = SubmitField("Naam opslaan")
+
+
+class EmailChangeForm(FlaskForm):
+    email = email_field("Nieuw e-mailadres")
+    current_password = current_password_field()
+    submit_email = SubmitField("E-mailadres wijzigen")
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = current_password_field()
+    password, confirm = new_password_fields()
+    submit_password = SubmitField("Wachtwoord wijzigen")

@@ -1,0 +1,96 @@
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.blueprints.account import services
+from app.blueprints.account.forms import EmailChangeForm, PasswordChangeForm, ProfileForm
+from app.blueprints.auth.forms import ResendVerificationForm
+from app.blueprints.auth.routes import start_session
+from app.extensions import db, limiter
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+WRONG_PASSWORD = "Je huidige wachtwoord klopt niet."
+
+
+def _render(profile_form=None, email_form=None, password_form=None, status=200):
+    return (
+        render_template(
+            "account/index.html",
+            profile_form=profile_form or ProfileForm(obj=current_user, formdata=None),
+            email_form=email_form or EmailChangeForm(formdata=None),
+            password_form=password_form or PasswordChangeForm(formdata=None),
+            resend_form=ResendVerificationForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("", methods=["GET"])
+@login_required
+def index():
+    return _render()
+
+
+@bp.route("/profiel", methods=["POST"])
+@login_required
+def update_profile():
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _render(profile_form=form, status=400)
+    current_user.name = form.name.data
+    db.session.commit()
+    flash("Je naam is opgeslagen.", "success")
+    return redirect(url_for("account.index"))
+
+
+@bp.route("/e-mailadres", methods=["POST"])
+@login_required
+@limiter.limit("5 per hour", methods=["POST"])
+def change_email():
+    form = EmailChangeForm()
+    if not form.validate_on_submit():
+        return _render(email_form=form, status=400)
+    if not current_user.check_password(form.current_password.data):
+        form.current_password.errors.append(WRONG_PASSWORD)
+        return _render(email_form=form, status=400)
+    if form.email.data == current_user.email:
+        form.email.errors.append("Dit is al je e-mailadres.")
+        return _render(email_form=form, status=400)
+    services.request_email_change(current_user, form.email.data)
+    db.session.commit()
+    flash(
+        f"We hebben een bevestigingslink gestuurd naar {form.email.data}. Je e-mailadres "
+        "verandert zodra je op die link klikt.",
+        "info",
+    )
+    return redirect(url_for("account.index"))
+
+
+@bp.route("/e-mailadres/<token>")
+def confirm_email_change(token):
+    user = services.confirm_email_change(token)
+    if user is None:
+        db.session.rollback()
+        return render_template("auth/token_invalid.html", what="bevestigingslink"), 400
+    db.session.commit()
+    flash(f"Je e-mailadres is gewijzigd in {user.email}.", "success")
+    return redirect(url_for("account.index" if current_user.is_authenticated else "auth.login"))
+
+
+@bp.route("/wachtwoord", methods=["POST"])
+@login_required
+@limiter.limit("5 per 15 minutes", methods=["POST"])
+def change_password():
+    form = PasswordChangeForm()
+    form._user_email = current_user.email
+    if not form.validate_on_submit():
+        return _render(password_form=form, status=400)
+    if not current_user.check_password(form.current_password.data):
+        form.current_password.errors.append(WRONG_PASSWORD)
+        return _render(password_form=form, status=400)
+    user = current_user._get_current_object()
+    services.change_password(user, form.password.data)
+    start_session(user)  # this session continues with the new token; all others end
+    db.session.commit()
+    flash("Je wachtwoord is gewijzigd. Op andere apparaten ben je uitgelogd.", "success")
+    return redirect(url_for("account.index"))

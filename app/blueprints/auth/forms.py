@@ -1,0 +1,89 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from app.validators import NoControlCharacters, StrongPassword, normalise_email, strip_filter
+
+EMAIL_REQUIRED = "Vul je e-mailadres in."
+EMAIL_INVALID = "Dit is geen geldig e-mailadres."
+
+
+def email_field(label="E-mailadres"):
+    return EmailField(
+        label,
+        filters=[normalise_email],
+        validators=[
+            DataRequired(EMAIL_REQUIRED),
+            Length(max=254, message="Een e-mailadres is hoogstens 254 tekens lang."),
+            NoControlCharacters(),
+            Email(EMAIL_INVALID, check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+    )
+
+
+def new_password_fields(label="Nieuw wachtwoord"):
+    password = PasswordField(
+        label,
+        validators=[DataRequired("Kies een wachtwoord."), StrongPassword()],
+        description="Minstens 10 tekens. Een zin van een paar woorden is sterk en goed te onthouden.",
+        render_kw={"autocomplete": "new-password", "maxlength": 200},
+    )
+    confirm = PasswordField(
+        "Herhaal het wachtwoord",
+        validators=[
+            DataRequired("Herhaal je wachtwoord."),
+            EqualTo("password", "De twee wachtwoorden zijn niet gelijk."),
+        ],
+        render_kw={"autocomplete": "new-password", "maxlength": 200},
+    )
+    return password, confirm
+
+
+def name_field(label="Naam"):
+    return StringField(
+        label,
+        filters=[strip_filter],
+        validators=[
+            DataRequired("Vul je naam in."),
+            Length(max=120, message="Een naam is hoogstens 120 tekens lang."),
+            NoControlCharacters(),
+        ],
+        render_kw={"autocomplete": "name", "maxlength": 120},
+    )
+
+
+class LoginForm(FlaskForm):
+    email = email_field()
+    password = PasswordField(
+        "Wachtwoord",
+        validators=[
+            DataRequired("Vul je wachtwoord in."),
+            Length(max=200, message="Dit wachtwoord is te lang."),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField("Ingelogd blijven op dit apparaat")
+    next = HiddenField()
+    submit = SubmitField("Inloggen")
+
+
+class RegisterForm(FlaskForm):
+    name = name_field()
+    email = email_field()
+    password, confirm = new_password_fields("Wachtwoord")
+    submit = SubmitField("Account aanmaken")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField("Stuur mij een link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = new_password_fields()
+    submit = SubmitField("Wachtwoord opslaan")
+
+
+class ResendVerificationForm(FlaskForm):
+    submit = SubmitField("Stuur de bevestigingsmail opnieuw")

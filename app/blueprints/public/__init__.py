@@ -1,0 +1,1 @@
+from app.blueprints.public.routes import bp  # noqa: F401

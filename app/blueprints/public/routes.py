@@ -1,0 +1,62 @@
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.blueprints.public.forms import ContactForm
+from app.blueprints.public.services import submit_contact_message
+from app.extensions import db, limiter
+
+bp = Blueprint("public", __name__)
+
+
+@bp.route("/")
+def index():
+    return render_template("public/index.html")
+
+
+@bp.route("/over-ons")
+def about():
+    return render_template("public/about.html")
+
+
+@bp.route("/veelgestelde-vragen")
+def faq():
+    return render_template("public/faq.html")
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("public/privacy.html")
+
+
+@bp.route("/cookies")
+def cookies():
+    return render_template("public/cookies.html")
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+@limiter.limit("5 per hour;20 per day", methods=["POST"])
+def contact():
+    form = ContactForm()
+    if current_user.is_authenticated and not form.is_submitted():
+        form.name.data = current_user.name
+        form.email.data = current_user.email
+    if form.validate_on_submit():
+        submit_contact_message(form.name.data, form.email.data, form.subject.data,
+                               form.message.data, user=current_user if current_user.is_authenticated else None)
+        db.session.commit()
+        flash("Dank je wel voor je bericht. We antwoorden meestal binnen twee werkdagen.", "success")
+        return redirect(url_for("public.contact"))
+    return render_template("public/contact.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,5 @@
+"""All models, imported here so that Flask-Migrate sees every table."""
+from app.models.accounts import User, Token  # noqa: F401
+from app.models.audit import AuditLog  # noqa: F401
+from app.models.outbox import OutboxMessage  # noqa: F401
+from app.models.public import ContactMessage  # noqa: F401

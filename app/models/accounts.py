@@ -1,0 +1,144 @@
+"""People and their single-use tokens."""
+import secrets
+
+from flask_login import UserMixin
+from sqlalchemy import func
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.timeutil import utcnow
+
+# Platform roles. Membership of a collective (and being its representative) and partnership of
+# labs are kept with the collective and the labs; the role says what the account is for.
+ROLE_MEMBER = "member"
+ROLE_REPRESENTATIVE = "representative"
+ROLE_PARTNER = "partner"
+ROLE_MODERATOR = "moderator"
+ROLE_ADMIN = "admin"
+ROLES = (ROLE_MEMBER, ROLE_REPRESENTATIVE, ROLE_PARTNER, ROLE_MODERATOR, ROLE_ADMIN)
+ROLE_LABELS = {
+    ROLE_MEMBER: "Lid",
+    ROLE_REPRESENTATIVE: "Vertegenwoordiger",
+    ROLE_PARTNER: "Partner",
+    ROLE_MODERATOR: "Moderator",
+    ROLE_ADMIN: "Beheerder",
+}
+STAFF_ROLES = (ROLE_MODERATOR, ROLE_ADMIN)
+
+STATUS_ACTIVE = "active"
+STATUS_SUSPENDED = "suspended"
+
+
+def new_session_token():
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(254), nullable=False, unique=True)
+    name = db.Column(db.String(120), nullable=False)
+    password_hash = db.Column(db.String(255), nullable=False)
+    role = db.Column(db.String(20), nullable=False, default=ROLE_MEMBER)
+    status = db.Column(db.String(20), nullable=False, default=STATUS_ACTIVE)
+    suspended_until = db.Column(db.DateTime, nullable=True)
+    suspension_reason = db.Column(db.String(500), nullable=True)
+    email_verified_at = db.Column(db.DateTime, nullable=True)
+    # Part of the login cookie: replacing it ends every session of this person.
+    session_token = db.Column(db.String(64), nullable=False, unique=True, default=new_session_token)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    last_login_at = db.Column(db.DateTime, nullable=True)
+
+    def __repr__(self):
+        return f"<User {self.id} {self.email}>"
+
+    # -- identity and sessions ------------------------------------------------------------------
+    def get_id(self):
+        return self.session_token
+
+    def end_all_sessions(self):
+        """Invalidate every login cookie of this person (the caller logs the current one in again)."""
+        self.session_token = new_session_token()
+
+    # -- password -------------------------------------------------------------------------------
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password):
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    # -- roles and status -----------------------------------------------------------------------
+    @property
+    def role_label(self):
+        return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def is_staff(self):
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_moderator(self):
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_admin(self):
+        return self.role == ROLE_ADMIN
+
+    @property
+    def is_partner(self):
+        return self.role == ROLE_PARTNER
+
+    @property
+    def is_representative(self):
+        return self.role == ROLE_REPRESENTATIVE
+
+    @property
+    def email_verified(self):
+        return self.email_verified_at is not None
+
+    @property
+    def is_suspended(self):
+        if self.status != STATUS_SUSPENDED:
+            return False
+        return self.suspended_until is None or self.suspended_until > utcnow()
+
+    @property
+    def is_active(self):  # Flask-Login: a suspended person cannot log in
+        return not self.is_suspended
+
+    @classmethod
+    def find_by_email(cls, email):
+        email = (email or "").strip().lower()
+        if not email:
+            return None
+        return db.session.execute(
+            db.select(cls).where(func.lower(cls.email) == email)
+        ).scalar_one_or_none()
+
+
+class Token(db.Model):
+    """A single-use, expiring secret sent by e-mail (reset, verification, invitations).
+
+    Only a SHA-256 hash is stored; the raw token exists in the e-mail alone.
+    """
+
+    __tablename__ = "tokens"
+
+    id = db.Column(db.Integer, primary_key=True)
+    purpose = db.Column(db.String(40), nullable=False)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=True)
+    email = db.Column(db.String(254), nullable=True)
+    payload = db.Column(db.JSON, nullable=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    expires_at = db.Column(db.DateTime, nullable=False)
+    used_at = db.Column(db.DateTime, nullable=True)
+
+    user = db.relationship("User")
+
+    __table_args__ = (db.Index("ix_tokens_user_purpose", "user_id", "purpose"),)
+
+    @property
+    def is_usable(self):
+        return self.used_at is None and self.expires_at > utcnow()

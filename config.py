@@ -1,0 +1,149 @@
+"""Configuration, read from environment variables.
+
+`Config` holds the defaults for a developer machine (SQLite, a local search index, mail written to
+the log). `ProductionConfig` hardens it and refuses to start without a real secret key;
+`TestingConfig` is what the test suite uses. `create_app()` picks one from `APP_ENV`.
+"""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+def env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def database_url(default):
+    """DATABASE_URL, with plain postgres URLs pointed at the psycopg 3 driver."""
+    url = os.environ.get("DATABASE_URL", "").strip() or default
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def development_secret_key():
+    """A random key kept in instance/ so sessions survive a restart of `make run`."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'collectievekracht.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BASE_URL = os.environ.get("BASE_URL", "").rstrip("/") or (
+        f"http://127.0.0.1:{env_int('PORT', 5000)}"
+    )
+    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR") or str(BASE_DIR / "search_index")
+    REDIS_URL = os.environ.get("REDIS_URL", "").strip() or None
+
+    # Mail: without MAIL_SERVER, messages are logged and kept in the outbox.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "").strip() or None
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = False
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "CollectieveKracht <noreply@collectievekracht.example>"
+    )
+    MAIL_TIMEOUT = 15  # seconds for one SMTP conversation
+    MAIL_MAX_ATTEMPTS = 12  # back-off doubles from 30 s; the last try is about a day later
+    # The serving process delivers the outbox itself (make run); production uses `mail worker`.
+    MAIL_SEND_IN_BACKGROUND = True
+    MAIL_POLL_SECONDS = 2
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    HSTS = False
+
+    # Rate limits: memory per process, or Redis shared by all workers.
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+
+    BOOTSTRAP_SERVE_LOCAL = True
+    SEED_DEMO_ALLOWED = True
+
+    @classmethod
+    def init_app(cls, app):
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = development_secret_key()
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    HSTS = True
+    MAIL_SEND_IN_BACKGROUND = False  # `flask --app wsgi mail worker` runs as its own process
+    SEED_DEMO_ALLOWED = False
+
+    @classmethod
+    def init_app(cls, app):
+        key = app.config.get("SECRET_KEY") or ""
+        if len(key) < 32 or key.lower() in {"changeme", "secret", "dev", "development"}:
+            raise RuntimeError(
+                "ProductionConfig needs SECRET_KEY: a random value of at least 32 characters "
+                "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        if not os.environ.get("BASE_URL"):
+            raise RuntimeError("ProductionConfig needs BASE_URL for the links in e-mails.")
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production-use-0123456789"
+    # Tests build their own database (see tests/conftest.py); DATABASE_URL selects PostgreSQL.
+    SQLALCHEMY_DATABASE_URI = database_url("sqlite://")
+    BASE_URL = "http://localhost"
+    SERVER_NAME = None
+    MAIL_SERVER = None
+    MAIL_SEND_IN_BACKGROUND = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    SEARCH_INDEX_DIR = None  # set per test run by conftest
+    WTF_CSRF_ENABLED = True
+
+
+CONFIGS = {
+    "development": Config,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_from_env():
+    name = os.environ.get("APP_ENV", "development").strip().lower() or "development"
+    if name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

@@ -1,0 +1,155 @@
+"""Test fixtures: one app and one database per run, emptied after every test.
+
+The schema is built by the migrations (not create_all), so every run also proves they work.
+DATABASE_URL selects PostgreSQL; without it a SQLite file in a temporary folder is used.
+"""
+import os
+import re
+import tempfile
+
+import pytest
+from sqlalchemy import text
+
+os.environ.setdefault("APP_ENV", "testing")
+
+from app import create_app  # noqa: E402
+from app.extensions import db, limiter  # noqa: E402
+from app.models.accounts import ROLE_MEMBER, User  # noqa: E402
+from app.models.outbox import OutboxMessage  # noqa: E402
+from app.timeutil import utcnow  # noqa: E402
+from config import TestingConfig, database_url  # noqa: E402
+
+PASSWORD = "een-lang-wachtwoord-42"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _database_uri(tmp_dir):
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        return database_url(url)
+    return f"sqlite:///{os.path.join(tmp_dir, 'test.db')}"
+
+
+@pytest.fixture(scope="session")
+def app():
+    tmp_dir = tempfile.mkdtemp(prefix="ck-tests-")
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = _database_uri(tmp_dir)
+        SEARCH_INDEX_DIR = os.path.join(tmp_dir, "search_index")
+
+    application = create_app(Config)
+    with application.app_context():
+        _reset_schema()
+        from flask_migrate import upgrade
+
+        upgrade()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _reset_schema():
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def _empty_tables():
+    db.session.remove()
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _clean(request, app):
+    """Each test starts with empty tables, fresh rate limits and the test configuration."""
+    saved_config = dict(app.config)
+    ctx = app.app_context()
+    ctx.push()
+    limiter.reset()
+    yield
+    db.session.rollback()
+    _empty_tables()
+    limiter.reset()
+    app.config.clear()
+    app.config.update(saved_config)
+    ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, url):
+    """GET a page and return the CSRF token of its (first) form."""
+    response = client.get(url)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} (status {response.status_code})"
+    return match.group(1)
+
+
+def submit(client, url, data, page=None, follow_redirects=False):
+    """Post a form like a browser: fetch the page for its CSRF token first."""
+    payload = dict(data)
+    payload.setdefault("csrf_token", csrf_token(client, page or url))
+    return client.post(url, data=payload, follow_redirects=follow_redirects)
+
+
+def make_user(email="persoon@example.org", name="Test Persoon", role=ROLE_MEMBER,
+              password=PASSWORD, verified=True, **fields):
+    user = User(email=email, name=name, role=role,
+                email_verified_at=utcnow() if verified else None, **fields)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def login(client, email, password=PASSWORD, follow_redirects=False):
+    return submit(client, "/inloggen", {"email": email, "password": password},
+                  follow_redirects=follow_redirects)
+
+
+def outbox(recipient=None):
+    """Queued messages, oldest first (optionally for one recipient)."""
+    query = db.select(OutboxMessage).order_by(OutboxMessage.id)
+    if recipient:
+        query = query.where(OutboxMessage.recipient == recipient)
+    db.session.expire_all()
+    return db.session.execute(query).scalars().all()
+
+
+def link_from(message, path_prefix):
+    """The first absolute link in a message's text whose path starts with path_prefix."""
+    match = re.search(r"https?://[^\s/]+(" + re.escape(path_prefix) + r"[^\s<>\"]*)", message.body_text)
+    assert match, f"no link to {path_prefix} in: {message.body_text}"
+    return match.group(1)
+
+
+@pytest.fixture
+def user():
+    return make_user()
+
+
+@pytest.fixture
+def moderator():
+    return make_user(email="moderator@example.org", name="Mo Derator", role="moderator")
+
+
+@pytest.fixture
+def admin_user():
+    return make_user(email="admin@example.org", name="Ad Min", role="admin")
