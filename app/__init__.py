@@ -64,12 +64,16 @@ def register_blueprints(app):
     from app.blueprints.account import bp as account_bp
     from app.blueprints.admin import bp as admin_bp
     from app.blueprints.auth import bp as auth_bp
+    from app.blueprints.collectives import bp as collectives_bp
     from app.blueprints.public import bp as public_bp
+    from app.blueprints.selfscan import bp as selfscan_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(selfscan_bp)
+    app.register_blueprint(collectives_bp)
     register_upcoming_sections(app)
 
 

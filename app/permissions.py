@@ -45,3 +45,73 @@ TEMPLATE_CHECKS = {
     "can_administer": can_administer,
     "can_view_admin": can_view_admin,
 }
+
+
+# -- self-scans, collectives and membership (one place for each question) ---------------------
+
+def can_review_scans(user):
+    return can_moderate(user)
+
+
+def can_manage_members(user):
+    return can_moderate(user)
+
+
+def can_appoint_staff(user):
+    """Only administrators make someone a moderator or administrator (or undo that)."""
+    return can_administer(user)
+
+
+def is_member_of(user, collective):
+    return bool(
+        user and user.is_authenticated and collective is not None
+        and user.is_collective_member and user.collective_id == collective.id
+    )
+
+
+def can_see_member_list(user, collective):
+    """Member lists are for logged-in people only."""
+    return bool(user and user.is_authenticated)
+
+
+def can_edit_collective(user, collective):
+    return bool(user and user.is_authenticated and (user.represents(collective) or can_moderate(user)))
+
+
+def can_decide_join_requests(user, collective):
+    return can_edit_collective(user, collective)
+
+
+def can_request_to_join(user, collective):
+    """A verified person without a collective (and not staff or partner) may ask to join."""
+    return bool(
+        user and user.is_authenticated and user.email_verified and user.collective_id is None
+        and user.role == "member"
+    )
+
+
+def can_start_rescan(user, collective):
+    return bool(user and user.is_authenticated and user.represents(collective))
+
+
+def can_view_scan_report(user, scan):
+    """Members of the scan's collective and moderators; the submitter uses the private link."""
+    if not (user and user.is_authenticated):
+        return False
+    if can_moderate(user):
+        return True
+    return scan.collective_id is not None and is_member_of(user, scan.collective)
+
+
+TEMPLATE_CHECKS.update({
+    "can_review_scans": can_review_scans,
+    "can_manage_members": can_manage_members,
+    "can_appoint_staff": can_appoint_staff,
+    "is_member_of": is_member_of,
+    "can_see_member_list": can_see_member_list,
+    "can_edit_collective": can_edit_collective,
+    "can_decide_join_requests": can_decide_join_requests,
+    "can_request_to_join": can_request_to_join,
+    "can_start_rescan": can_start_rescan,
+    "can_view_scan_report": can_view_scan_report,
+})

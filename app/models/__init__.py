@@ -1,5 +1,7 @@
 """All models, imported here so that Flask-Migrate sees every table."""
 from app.models.accounts import User, Token  # noqa: F401
 from app.models.audit import AuditLog  # noqa: F401
+from app.models.collectives import Collective, JoinRequest  # noqa: F401
 from app.models.outbox import OutboxMessage  # noqa: F401
 from app.models.public import ContactMessage  # noqa: F401
+from app.models.selfscan import SelfScan, SelfScanAnswer  # noqa: F401

@@ -49,6 +49,12 @@ class User(UserMixin, db.Model):
     session_token = db.Column(db.String(64), nullable=False, unique=True, default=new_session_token)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_login_at = db.Column(db.DateTime, nullable=True)
+    # The collective this person is a member (or the representative) of; None until approved.
+    collective_id = db.Column(
+        db.Integer, db.ForeignKey("collectives.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+
+    collective = db.relationship("Collective", back_populates="members", foreign_keys=[collective_id])
 
     def __repr__(self):
         return f"<User {self.id} {self.email}>"
@@ -92,6 +98,18 @@ class User(UserMixin, db.Model):
     @property
     def is_representative(self):
         return self.role == ROLE_REPRESENTATIVE
+
+    @property
+    def is_collective_member(self):
+        """A member (or representative) of an approved collective: has member rights."""
+        return self.collective_id is not None and self.role in (ROLE_MEMBER, ROLE_REPRESENTATIVE)
+
+    def represents(self, collective):
+        return (
+            collective is not None
+            and self.role == ROLE_REPRESENTATIVE
+            and self.collective_id == collective.id
+        )
 
     @property
     def email_verified(self):

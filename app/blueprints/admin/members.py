@@ -1,0 +1,1 @@
+from app.blueprints.admin.routes import bp  # noqa: F401

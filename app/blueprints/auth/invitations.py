@@ -1,0 +1,1 @@
+from app.blueprints.auth.routes import bp  # noqa: F401

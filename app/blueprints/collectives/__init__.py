@@ -1,0 +1,1 @@
+from app.blueprints.collectives.routes import bp  # noqa: F401

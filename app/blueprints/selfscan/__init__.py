@@ -1,0 +1,1 @@
+from app.blueprints.selfscan.routes import bp  # noqa: F401

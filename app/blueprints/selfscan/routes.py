@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("selfscan", __name__, url_prefix="/zelfscan")
