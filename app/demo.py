@@ -1,4 +1,12 @@
-"""Demo data for `flask --app wsgi seed-demo`: accounts now, each feature adds its content here."""
+"""Demo data for `flask --app wsgi seed-demo`: realistic Dutch content for every feature.
+
+Everything is generated from a fixed random seed, so two runs give the same platform.
+"""
+import hashlib
+import random
+import secrets
+from datetime import timedelta
+
 from app.extensions import db
 from app.models.accounts import (
     ROLE_ADMIN,
@@ -6,6 +14,14 @@ from app.models.accounts import (
     ROLE_PARTNER,
     ROLE_REPRESENTATIVE,
     User,
+)
+from app.models.collectives import Collective
+from app.models.selfscan import (
+    SCAN_APPROVED,
+    SCAN_COMPLETED,
+    SCAN_SUBMITTED,
+    SelfScan,
+    SelfScanAnswer,
 )
 from app.timeutil import utcnow
 
@@ -21,6 +37,44 @@ DEMO_ACCOUNTS = [
     ("netwerk@example.org", "Noah Mulder", ROLE_PARTNER),
 ]
 
+# name, slug, sector, municipality, province, country, founded, members, description
+DEMO_COLLECTIVES = [
+    ("Energiecoöperatie Zonnedorp", "zonnedorp", "energie", "Zeist", "Utrecht", "NL", 2014, 420,
+     "Wij wekken samen zonnestroom op met daken van scholen en boerderijen in de gemeente, en "
+     "helpen buurtgenoten hun huis te verduurzamen."),
+    ("Windcoöperatie De Wieken", "de-wieken", "energie", "Emmen", "Drenthe", "NL", 2009, 1350,
+     "Twee windmolens in eigendom van bewoners; de opbrengst gaat deels naar een gebiedsfonds."),
+    ("Buurtenergie Oost", "buurtenergie-oost", "energie", "Amsterdam", "Noord-Holland", "NL", 2017, 260,
+     "Een buurtcoöperatie die zonnepanelen, isolatie-acties en een energiecafé organiseert."),
+    ("Groene Stroom Achterhoek", "groene-stroom-achterhoek", "energie", "Winterswijk", "Gelderland",
+     "NL", 2012, 780, "Lokale opwek en een eigen energiefonds voor verenigingen in de Achterhoek."),
+    ("Zon op Zuid", "zon-op-zuid", "energie", "Rotterdam", "Zuid-Holland", "NL", 2019, 190,
+     "Zonnedaken op bedrijfspanden in Rotterdam-Zuid, met voorrang voor huurders in de wijk."),
+    ("EnergieK Kempen", "energiek-kempen", "energie", "Geel", "Antwerpen", "BE", 2016, 540,
+     "Vlaamse energiecoöperatie die burgers laat investeren in zon en wind in de Kempen."),
+    ("Zorgcoöperatie Hoogeloon", "zorg-hoogeloon", "zorg", "Bladel", "Noord-Brabant", "NL", 2005, 610,
+     "Dorpsbewoners regelen samen zorg en ondersteuning, zodat ouderen in het dorp kunnen blijven wonen."),
+    ("Buurtzorg Samen Sterk", "samen-sterk", "zorg", "Leeuwarden", "Friesland", "NL", 2018, 140,
+     "Vrijwilligers en een wijkverpleegkundige die samen zorgen voor buren die hulp nodig hebben."),
+    ("Wooncoöperatie De Hofstede", "de-hofstede", "wonen", "Utrecht", "Utrecht", "NL", 2020, 48,
+     "Bewoners die samen een betaalbaar woongebouw ontwikkelen en beheren."),
+    ("Wonen in de Wijk", "wonen-in-de-wijk", "wonen", "Nijmegen", "Gelderland", "NL", 2015, 85,
+     "Een bewonersvereniging die zelf onderhoud en leefbaarheid in het complex organiseert."),
+    ("Voedselcoöperatie De Akker", "de-akker", "voedsel", "Groningen", "Groningen", "NL", 2013, 320,
+     "Leden oogsten samen groente van een eigen tuinderij en delen de risico's met de boer."),
+    ("Buurtmoestuin Het Gele Veld", "het-gele-veld", "voedsel", "Gent", "Oost-Vlaanderen", "BE", 2021,
+     60, "Een Gentse moestuin waar buren samen telen, koken en kennis delen."),
+    ("Dorpsbelang Ons Erf", "ons-erf", "anders", "Terschelling", "Friesland", "NL", 2010, 230,
+     "Een dorpscoöperatie die de winkel, het buurthuis en de pinautomaat in het dorp houdt."),
+]
+
+# (name, sector, municipality, province, contact, e-mail, working days ago submitted)
+DEMO_QUEUE = [
+    ("Energiecoöperatie Zonnedorp Noord", "energie", "Zeist", "Utrecht", "Pieter Kok", "pieter@example.net", 0),
+    ("Repair Café De Schroevendraaier", "anders", "Haarlem", "Noord-Holland", "Sanne Bos", "sanne@example.net", 1),
+    ("Zorgcollectief Het Anker", "zorg", "Zwolle", "Overijssel", "Karim El Amrani", "karim@example.net", 5),
+]
+
 
 class SeedRefused(Exception):
     pass
@@ -34,6 +88,15 @@ def seed_demo():
     """Fill an empty database with demo content; returns a dict of what was made."""
     if not database_is_empty():
         raise SeedRefused("De database bevat al gegevens; demo-data wordt alleen in een lege database gezet.")
+    rng = random.Random(2026)
+    users = _seed_accounts()
+    collectives = _seed_collectives(rng, users)
+    queue = _seed_queue(rng)
+    db.session.flush()
+    return {"accounts": len(users), "collectives": len(collectives), "scans in queue": queue}
+
+
+def _seed_accounts():
     users = {}
     for email, name, role in DEMO_ACCOUNTS:
         user = User(email=email, name=name, role=role, email_verified_at=utcnow())
@@ -41,4 +104,116 @@ def seed_demo():
         db.session.add(user)
         users[email] = user
     db.session.flush()
-    return {"accounts": len(users)}
+    return users
+
+
+def _seed_collectives(rng, users):
+    admin = users["beheerder@example.org"]
+    collectives = []
+    for index, (name, slug, sector, town, province, country, founded, members, text) in enumerate(
+        DEMO_COLLECTIVES
+    ):
+        collective = Collective(name=name, slug=slug, sector=sector, municipality=town,
+                                province=province, country=country, description=text)
+        db.session.add(collective)
+        db.session.flush()
+        created = utcnow() - timedelta(days=400 - index * 20)
+        scan = _demo_scan(rng, name, sector, town, province, country, founded, members,
+                          status=SCAN_APPROVED, submitted=created, collective=collective)
+        scan.reviewed_by_id = admin.id
+        scan.reviewed_at = created + timedelta(days=1)
+        if index % 3 == 0:  # some collectives did the scan again a year later
+            _demo_scan(rng, name, sector, town, province, country, founded, members + 25,
+                       status=SCAN_COMPLETED, submitted=created + timedelta(days=300),
+                       collective=collective, improve=True)
+        collectives.append(collective)
+    # The demo representative and member belong to two of them.
+    users["lid@example.org"].collective_id = collectives[0].id
+    users["lid2@example.org"].collective_id = collectives[6].id
+    return collectives
+
+
+def _seed_queue(rng):
+    from app.workdays import add_working_days
+
+    now = utcnow()
+    for name, sector, town, province, contact, email, days_ago in DEMO_QUEUE:
+        submitted = now - timedelta(days=days_ago * 7 // 5 + (1 if days_ago else 0), hours=2)
+        scan = _demo_scan(rng, name, sector, town, province, "NL", 2022, 35,
+                          status=SCAN_SUBMITTED, submitted=submitted)
+        scan.contact_name, scan.contact_email = contact, email
+        scan.due_at = add_working_days(submitted, 2)
+    return len(DEMO_QUEUE)
+
+
+def _demo_scan(rng, name, sector, town, province, country, founded, members, status, submitted,
+               collective=None, improve=False):
+    """A complete scan with plausible answers for every question of the current questionnaire."""
+    from app.blueprints.selfscan.questionnaire import current_questionnaire
+    from app.blueprints.selfscan.scoring import score_answers
+
+    questionnaire = current_questionnaire()
+    known = {
+        "name": name, "sector": sector, "founded": founded, "members": members,
+        "location": {"municipality": town, "province": province, "country": country},
+    }
+    by_role = {key: role for role, key in questionnaire.profile_keys.items()}
+    answers = {}
+    for question in questionnaire.questions():
+        role = by_role.get(question.key)
+        if role in known:
+            answers[question.key] = known[role]
+        else:
+            answers[question.key] = _plausible_answer(rng, question, improve)
+    rule = questionnaire.eligibility
+    if rule.get("question") in answers:  # demo collectives are all eligible
+        answers[rule["question"]] = next(
+            value for value, _ in questionnaire.question(rule["question"]).options
+            if value not in rule.get("refuse", [])
+        )
+    scan = SelfScan(
+        resume_token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+        questionnaire_version=questionnaire.version,
+        status=status,
+        furthest_step=questionnaire.step_count,
+        contact_name=f"Secretariaat {name}" if collective else None,
+        contact_email=f"secretariaat@{collective.slug}.example" if collective else None,
+        consent_privacy=True,
+        consent_research=rng.random() < 0.85,
+        consent_version=questionnaire.consent_version,
+        consent_at=submitted,
+        created_at=submitted - timedelta(minutes=14),
+        submitted_at=submitted,
+        collective_id=collective.id if collective else None,
+    )
+    scan.answers = [
+        SelfScanAnswer(question_key=key, questionnaire_version=questionnaire.version, value=value)
+        for key, value in answers.items()
+    ]
+    scan.scores = score_answers(questionnaire, answers)
+    db.session.add(scan)
+    db.session.flush()
+    return scan
+
+
+def _plausible_answer(rng, question, improve):
+    if question.type == "scale":
+        # Collectives tend to agree with positive statements; a repeat scan a little more so.
+        base = rng.choice([2, 3, 3, 4, 4, 4, 5]) + (1 if improve and rng.random() < 0.4 else 0)
+        value = min(base, 5)
+        return 6 - value if question.reversed else value
+    if question.type == "single":
+        return rng.choice(question.options)[0]
+    if question.type == "multi":
+        limit = question.max_choices or 3
+        return [value for value, _ in rng.sample(question.options, min(limit, len(question.options)))]
+    if question.type == "number":
+        low, high = question.min or 0, question.max or 200
+        return rng.randint(low, min(high, low + 60))
+    if question.type == "year":
+        return rng.randint(max(question.min or 1990, 1990), 2024)
+    if question.type == "municipality":
+        return {"municipality": "Utrecht", "province": "Utrecht", "country": "NL"}
+    if question.type == "text":
+        return None
+    return None

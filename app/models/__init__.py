@@ -2,6 +2,17 @@
 from app.models.accounts import User, Token  # noqa: F401
 from app.models.audit import AuditLog  # noqa: F401
 from app.models.collectives import Collective, JoinRequest  # noqa: F401
+from app.models.forum import (  # noqa: F401
+    ForumGroup,
+    GroupWatch,
+    Post,
+    PostReport,
+    PostRevision,
+    Thread,
+    ThreadRead,
+    ThreadWatch,
+)
+from app.models.notifications import Notification  # noqa: F401
 from app.models.outbox import OutboxMessage  # noqa: F401
 from app.models.public import ContactMessage  # noqa: F401
 from app.models.selfscan import SelfScan, SelfScanAnswer  # noqa: F401

@@ -54,6 +54,10 @@ class User(UserMixin, db.Model):
         db.Integer, db.ForeignKey("collectives.id", ondelete="SET NULL"), nullable=True, index=True
     )
 
+    # Notification e-mail: "direct", "digest" (daily) or "off" (see app.models.notifications).
+    notify_email = db.Column(db.String(10), nullable=False, default="direct", server_default="direct")
+    last_digest_at = db.Column(db.DateTime, nullable=True)
+
     collective = db.relationship("Collective", back_populates="members", foreign_keys=[collective_id])
 
     def __repr__(self):

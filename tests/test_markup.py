@@ -1,0 +1,135 @@
+"""app.markup: Markdown in, sanitised HTML out, whatever people type."""
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+
+from app.markup import mention_candidates, plain_text, quote_markdown, render_markdown
+
+# Vectors in the spirit of the OWASP XSS filter evasion cheat sheet, written as a person could
+# type them into a post: raw HTML, Markdown links and images, encodings and broken markup.
+XSS_VECTORS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=http://xss.example/xss.js></SCRIPT>",
+    '<IMG SRC="javascript:alert(\'XSS\');">',
+    "<IMG SRC=javascript:alert('XSS')>",
+    "<IMG SRC=JaVaScRiPt:alert('XSS')>",
+    "<IMG SRC=`javascript:alert(\"RSnake says, 'XSS'\")`>",
+    '<IMG """><SCRIPT>alert("XSS")</SCRIPT>"\\>',
+    "<IMG SRC=/ onerror=\"alert(String.fromCharCode(88,83,83))\"></img>",
+    "<img src=x onerror=alert(1)>",
+    "<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;&#97;&#108;&#101;&#114;&#116;&#40;&#39;&#88;&#83;&#83;&#39;&#41;>",
+    '<IMG SRC="jav\tascript:alert(\'XSS\');">',
+    '<IMG SRC="jav&#x0A;ascript:alert(\'XSS\');">',
+    "<SCRIPT/XSS SRC=\"http://xss.example/xss.js\"></SCRIPT>",
+    "<BODY onload!#$%&()*~+-_.,:;?@[/|\\]^`=alert(\"XSS\")>",
+    "<<SCRIPT>alert(\"XSS\");//\\<</SCRIPT>",
+    "<SCRIPT SRC=http://xss.example/xss.js?< B >",
+    "<iframe src=http://xss.example/scriptlet.html <",
+    "</TITLE><SCRIPT>alert(\"XSS\");</SCRIPT>",
+    '<INPUT TYPE="IMAGE" SRC="javascript:alert(\'XSS\');">',
+    "<BODY BACKGROUND=\"javascript:alert('XSS')\">",
+    "<svg/onload=alert('XSS')>",
+    "<svg><script>alert(1)</script></svg>",
+    '<LINK REL="stylesheet" HREF="javascript:alert(\'XSS\');">',
+    "<STYLE>@import'http://xss.example/xss.css';</STYLE>",
+    '<META HTTP-EQUIV="refresh" CONTENT="0;url=javascript:alert(\'XSS\');">',
+    '<TABLE BACKGROUND="javascript:alert(\'XSS\')">',
+    '<DIV STYLE="background-image: url(javascript:alert(\'XSS\'))">',
+    '<a href="javascript:alert(1)">klik</a>',
+    "<a href=\"jav&#x09;ascript:alert(1)\">klik</a>",
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">klik</a>',
+    "<object data=\"javascript:alert(1)\"></object>",
+    "<embed src=\"javascript:alert(1)\">",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    "[klik](javascript:alert(1))",
+    "[klik](JaVaScRiPt:alert(1))",
+    "[klik]( javascript:alert(1) )",
+    "[klik](&#106;avascript:alert(1))",
+    "[klik](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[klik](vbscript:msgbox(1))",
+    '[klik](http://example.org "title" onmouseover="alert(1)")',
+    "![plaatje](javascript:alert(1))",
+    "![plaatje](http://example.org/x.png \"onerror=alert(1)\")",
+    "[a]: javascript:alert(1)\n\n[klik][a]",
+    "<javascript:alert(1)>",
+    "```\n<script>alert(1)</script>\n```",
+    "`<img src=x onerror=alert(1)>`",
+    "**<script>alert(1)</script>**",
+    "> <script>alert(1)</script>",
+    "| a | b |\n|---|---|\n| <script>alert(1)</script> | <img src=x onerror=alert(1)> |",
+]
+
+ALLOWED_OUTPUT_TAGS = {"p", "br", "strong", "em", "code", "pre", "blockquote", "a", "table",
+                       "thead", "tbody", "tr", "th", "td", "ul", "ol", "li", "hr", "h3", "h4",
+                       "h5", "del", "s", "b", "i", "span"}
+
+
+class _Collector(HTMLParser):
+    """Collects the tags and attributes a browser would see in the HTML."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elements = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+
+def _elements(html):
+    collector = _Collector()
+    collector.feed(html)
+    collector.close()
+    return collector.elements
+
+
+@pytest.mark.parametrize("vector", XSS_VECTORS)
+def test_no_script_handler_or_javascript_url_survives(vector):
+    html = str(render_markdown(vector))
+    for tag, attrs in _elements(html):
+        assert tag in ALLOWED_OUTPUT_TAGS, f"<{tag}> survived in {html!r}"
+        for name, value in attrs.items():
+            assert not name.startswith("on"), f"event handler {name} survived in {html!r}"
+            assert name in {"href", "title", "rel", "class", "align"}, f"{name} in {html!r}"
+            if name == "href":
+                scheme = urlsplit((value or "").strip()).scheme.lower()
+                assert scheme in {"http", "https", "mailto"}, f"href {value!r} in {html!r}"
+    assert "<script" not in html.lower()
+
+
+def test_markdown_becomes_html():
+    html = str(render_markdown("**vet** en *schuin*\n\n- een\n- twee"))
+    assert "<strong>vet</strong>" in html and "<em>schuin</em>" in html
+    assert "<li>een</li>" in html
+
+
+def test_links_get_rel_nofollow_ugc_noopener():
+    html = str(render_markdown("[site](https://example.org) en https://example.net/pad"))
+    assert html.count('rel="nofollow ugc noopener"') == 2
+    assert 'href="https://example.org"' in html and 'href="https://example.net/pad"' in html
+
+
+def test_raw_html_is_shown_as_text():
+    html = str(render_markdown("Gebruik <b>geen</b> HTML"))
+    assert "&lt;b&gt;geen&lt;/b&gt;" in html
+
+
+def test_code_blocks_are_escaped_once():
+    html = str(render_markdown("```\n<b>x</b> & y\n```"))
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in html
+
+
+def test_plain_text_and_quote():
+    assert plain_text("**Hallo** & [link](http://a)") == "Hallo & link"
+    assert plain_text("een twee drie vier", limit=10) == "een twee…"
+    quoted = quote_markdown("Lotte", "regel 1\nregel 2")
+    assert quoted.startswith("> **Lotte** schreef:\n> regel 1\n> regel 2")
+
+
+def test_mention_candidates_longest_first():
+    mentions = mention_candidates("Hoi @Bea de Beheerder, en @daan! Mail: info@example.org")
+    assert "Bea de Beheerder" in mentions[0]
+    assert mentions[0].index("Bea de Beheerder") < mentions[0].index("Bea")
+    assert ["daan"] in mentions
+    assert all("example" not in c for group in mentions for c in group)
