@@ -8,6 +8,8 @@ import re
 import tempfile
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 os.environ.setdefault("APP_ENV", "testing")
@@ -30,6 +32,27 @@ def _database_uri(tmp_dir):
     return f"sqlite:///{os.path.join(tmp_dir, 'test.db')}"
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests share nothing through `g`.
+
+    Each test runs inside one pushed app context (so tests can use the database directly), and
+    Flask reuses that context for requests; without this, Flask-Login's cached user in `g` would
+    leak from one request (or client) to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        _clear_g()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _clear_g()
+
+
+def _clear_g():
+    for name in list(vars(g)):
+        delattr(g, name)
+
+
 @pytest.fixture(scope="session")
 def app():
     tmp_dir = tempfile.mkdtemp(prefix="ck-tests-")
@@ -39,6 +62,7 @@ def app():
         SEARCH_INDEX_DIR = os.path.join(tmp_dir, "search_index")
 
     application = create_app(Config)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         _reset_schema()
         from flask_migrate import upgrade
