@@ -6,6 +6,7 @@ the log). `ProductionConfig` hardens it and refuses to start without a real secr
 """
 import os
 import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,7 +23,12 @@ def env_bool(name, default=False):
 
 def env_int(name, default):
     value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
 
 
 def database_url(default):
@@ -38,10 +44,20 @@ def development_secret_key():
     """A random key kept in instance/ so sessions survive a restart of `make run`."""
     INSTANCE_DIR.mkdir(exist_ok=True)
     path = INSTANCE_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        # O_EXCL: when several workers start at once, one writes the key and all read that one.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_hex(32))
+    for _ in range(100):  # the worker that created it may still be writing
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty: delete it and start again")
 
 
 class Config:
@@ -49,7 +65,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'collectievekracht.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    BASE_URL = os.environ.get("BASE_URL", "").rstrip("/") or (
+    BASE_URL = os.environ.get("BASE_URL", "").strip().rstrip("/") or (
         f"http://127.0.0.1:{env_int('PORT', 5000)}"
     )
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR") or str(BASE_DIR / "search_index")
@@ -61,7 +77,7 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_USE_TLS = env_bool("MAIL_USE_TLS")
-    MAIL_USE_SSL = False
+    MAIL_USE_SSL = env_bool("MAIL_USE_SSL")  # SMTP over TLS from the start (port 465)
     MAIL_DEFAULT_SENDER = os.environ.get(
         "MAIL_DEFAULT_SENDER", "CollectieveKracht <noreply@collectievekracht.example>"
     )
@@ -100,8 +116,25 @@ class Config:
             app.config["SECRET_KEY"] = development_secret_key()
 
 
+# Parts of the placeholder values people paste from examples; a real key contains none of them.
+PLACEHOLDER_KEY_PARTS = ("changeme", "change-me", "change_me", "replace", "example", "not-for-production")
+
+
+def secret_key_problem(key):
+    """Why `key` is no real secret key (None when it is fine)."""
+    key = key or ""
+    if len(key) < 32:
+        return "it is missing or shorter than 32 characters"
+    if len(set(key)) < 10 or any(part in key.lower() for part in PLACEHOLDER_KEY_PARTS):
+        return "it looks like a placeholder, not a random value"
+    return None
+
+
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # No localhost default: links in e-mails must point at the real site.
+    BASE_URL = os.environ.get("BASE_URL", "").strip().rstrip("/") or None
+    PREFERRED_URL_SCHEME = "https"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS = True
@@ -110,19 +143,24 @@ class ProductionConfig(Config):
 
     @classmethod
     def init_app(cls, app):
-        key = app.config.get("SECRET_KEY") or ""
-        if len(key) < 32 or key.lower() in {"changeme", "secret", "dev", "development"}:
+        problem = secret_key_problem(app.config.get("SECRET_KEY"))
+        if problem:
             raise RuntimeError(
-                "ProductionConfig needs SECRET_KEY: a random value of at least 32 characters "
-                "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+                f"ProductionConfig needs a real SECRET_KEY ({problem}): a random value of at least "
+                "32 characters, e.g. python -c 'import secrets; print(secrets.token_hex(32))'."
             )
-        if not os.environ.get("BASE_URL"):
-            raise RuntimeError("ProductionConfig needs BASE_URL for the links in e-mails.")
+        base_url = app.config.get("BASE_URL") or ""
+        if not base_url.startswith(("https://", "http://")):
+            raise RuntimeError(
+                "ProductionConfig needs BASE_URL (e.g. https://collectievekracht.nl) for the links "
+                "in e-mails."
+            )
 
 
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    PASSWORD_HASH_METHOD = "scrypt:4096:8:1"  # cheap for tests; real configs use the default
     SECRET_KEY = "testing-secret-key-not-for-production-use-0123456789"
     # Tests build their own database (see tests/conftest.py); DATABASE_URL selects PostgreSQL.
     SQLALCHEMY_DATABASE_URI = database_url("sqlite://")

@@ -9,7 +9,9 @@ from werkzeug.exceptions import HTTPException
 
 from config import config_from_env
 
-from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+# Not the bare name `mail`: importing the submodule app.mail rebinds that name on this package.
+from app.extensions import mail as mail_extension
 
 
 def create_app(config_class=None):
@@ -35,7 +37,7 @@ def register_extensions(app):
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
-    mail.init_app(app)
+    mail_extension.init_app(app)
     babel.init_app(app, locale_selector=lambda: "nl", timezone_selector=lambda: "Europe/Amsterdam")
     bootstrap.init_app(app)
     limiter.init_app(app)
@@ -44,7 +46,9 @@ def register_extensions(app):
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in om deze pagina te bekijken."
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    # "basic": a changed IP or browser marks the session not fresh; "strong" would log out people
+    # whose mobile network changes address, and clear the remember cookie of every visitor.
+    login_manager.session_protection = "basic"
 
     from app.models.accounts import User
 
@@ -65,6 +69,8 @@ def register_blueprints(app):
     from app.blueprints.admin import bp as admin_bp
     from app.blueprints.auth import bp as auth_bp
     from app.blueprints.collectives import bp as collectives_bp
+    from app.blueprints.forum import bp as forum_bp
+    from app.blueprints.notifications import bp as notifications_bp
     from app.blueprints.public import bp as public_bp
     from app.blueprints.selfscan import bp as selfscan_bp
 
@@ -74,6 +80,8 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp)
     app.register_blueprint(selfscan_bp)
     app.register_blueprint(collectives_bp)
+    app.register_blueprint(forum_bp)
+    app.register_blueprint(notifications_bp)
     register_upcoming_sections(app)
 
 
@@ -86,6 +94,7 @@ UPCOMING_SECTIONS = {
     "collectives.index": ("/collectieven", "Collectieven"),
     "search.index": ("/zoeken", "Zoeken"),
     "selfscan.index": ("/zelfscan", "Zelfscan"),
+    "partners.apply": ("/partner-worden", "Partner worden"),
 }
 
 
@@ -103,6 +112,7 @@ def register_upcoming_sections(app):
 
 ERROR_TITLES = {
     400: "Dit verzoek klopt niet",
+    401: "Log eerst in",
     403: "Geen toegang",
     404: "Pagina niet gevonden",
     405: "Dit kan zo niet",
@@ -111,18 +121,32 @@ ERROR_TITLES = {
     500: "Er ging iets mis",
 }
 
+# Used when even the layout cannot be rendered (say, the database is down while it loads the
+# person for the header): still Dutch, still no stack trace.
+FALLBACK_ERROR_PAGE = """<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>{title} · CollectieveKracht</title></head>
+<body><main><h1>{title}</h1><p>Er ging bij ons iets mis. Probeer het over een paar minuten
+opnieuw.</p><p><a href="/">Naar de startpagina</a></p></main></body></html>"""
+
+
+def _rollback_quietly():
+    """Leave the database as it was before the request: nothing half-done is committed."""
+    try:
+        db.session.rollback()
+    except Exception:  # a dead connection cannot be rolled back; it is discarded anyway
+        pass
+
 
 def register_errorhandlers(app):
-    def render_error(code, description=None):
-        return (
-            render_template(
-                "errors/error.html",
-                code=code,
-                title=ERROR_TITLES.get(code, "Er ging iets mis"),
-                description=description,
-            ),
-            code,
-        )
+    def render_error(code, description=None, headers=None):
+        title = ERROR_TITLES.get(code, "Er ging iets mis" if code >= 500 else "Dit verzoek klopt niet")
+        try:
+            body = render_template("errors/error.html", code=code, title=title, description=description)
+        except Exception:
+            app.logger.exception("Error page %s could not be rendered", code)
+            _rollback_quietly()
+            body = FALLBACK_ERROR_PAGE.format(title=title)
+        return body, code, headers or {}
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -135,6 +159,8 @@ def register_errorhandlers(app):
     @app.errorhandler(HTTPException)
     def http_error(error):
         code = error.code or 500
+        if code >= 500:
+            _rollback_quietly()  # abort(500) and friends undo half-done work too
         if code == 429:
             return render_error(
                 429,
@@ -143,12 +169,13 @@ def register_errorhandlers(app):
             )
         if code == 413:
             return render_error(413, "Wat je verstuurde is groter dan we kunnen aannemen.")
+        if code == 405 and getattr(error, "valid_methods", None):
+            return render_error(405, headers={"Allow": ", ".join(error.valid_methods)})
         return render_error(code)
 
     @app.errorhandler(Exception)
     def unexpected_error(error):
-        # Leave the database as it was before the request: nothing half-done is committed.
-        db.session.rollback()
+        _rollback_quietly()
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return render_error(500)
 

@@ -1,8 +1,10 @@
 """Command-line tasks: `flask --app wsgi <command>`."""
-import getpass
+import signal
 import sys
+import threading
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask.cli import AppGroup
 
@@ -25,19 +27,28 @@ def create_admin(email, name):
     from app.validators import password_problem
 
     email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise click.ClickException("Geen geldig e-mailadres.")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise click.ClickException("Geen geldig e-mailadres.") from None
+    name = " ".join(name.split())
+    if not name or len(name) > 120:
+        raise click.ClickException("Geef een naam van 1 tot 120 tekens.")
     user = User.find_by_email(email)
     if user is not None:
         user.role = ROLE_ADMIN
         db.session.commit()
         click.echo(f"{email} is nu beheerder.")
         return
-    password = getpass.getpass("Wachtwoord: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if sys.stdin.isatty():
+        password = click.prompt("Wachtwoord", hide_input=True,
+                                confirmation_prompt="Herhaal het wachtwoord")
+    else:  # piped in, e.g. from a secrets manager
+        password = sys.stdin.readline().rstrip("\r\n")
     problem = password_problem(password, email, name)
     if problem:
         raise click.ClickException(problem)
-    user = User(email=email, name=name.strip()[:120], role=ROLE_ADMIN, email_verified_at=utcnow())
+    user = User(email=email, name=name, role=ROLE_ADMIN, email_verified_at=utcnow())
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
@@ -75,10 +86,16 @@ def mail_worker(once, interval):
     from app.mail import run_worker
 
     click.echo("Outbox worker started." if not once else "Delivering due mail once.")
+    stop = threading.Event()
+    if not once and threading.current_thread() is threading.main_thread():
+        # Stop between rounds on SIGTERM (systemd, docker stop): a message is never left
+        # half-sent, which would mean sending it again after its claim expires.
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        run_worker(current_app._get_current_object(), interval, once=once)
+        run_worker(current_app._get_current_object(), interval, stop_event=stop, once=once)
     except KeyboardInterrupt:
-        click.echo("Outbox worker stopped.")
+        pass
+    click.echo("Outbox worker stopped.")
 
 
 @mail_cli.command("list")
@@ -93,6 +110,27 @@ def mail_list(limit):
     for row in rows:
         click.echo(f"#{row.id:<5} {row.status:<8} tries={row.attempts} {row.created_at:%Y-%m-%d %H:%M} "
                    f"{row.recipient}  {row.subject}" + (f"  [{row.last_error}]" if row.last_error else ""))
+
+
+@mail_cli.command("retry")
+@click.argument("message_ids", type=int, nargs=-1)
+@click.option("--all-failed", is_flag=True, help="Every message that was given up on.")
+def mail_retry(message_ids, all_failed):
+    """Queue given-up messages again (after a long outage, or a fixed address)."""
+    from app.models.outbox import STATUS_FAILED, STATUS_PENDING, OutboxMessage
+    from app.timeutil import utcnow
+
+    if not message_ids and not all_failed:
+        raise click.UsageError("Give message ids or --all-failed.")
+    query = db.update(OutboxMessage).where(OutboxMessage.status == STATUS_FAILED)
+    if message_ids:
+        query = query.where(OutboxMessage.id.in_(message_ids))
+    result = db.session.execute(
+        query.values(status=STATUS_PENDING, attempts=0, next_attempt_at=utcnow(), claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    click.echo(f"{result.rowcount} message(s) queued again.")
 
 
 @mail_cli.command("show")

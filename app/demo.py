@@ -81,7 +81,10 @@ class SeedRefused(Exception):
 
 
 def database_is_empty():
-    return db.session.execute(db.select(db.func.count()).select_from(User)).scalar_one() == 0
+    """True when no table holds a row (not only no accounts: any real data makes it "in use")."""
+    return not any(
+        db.session.execute(db.select(table).limit(1)).first() for table in db.metadata.sorted_tables
+    )
 
 
 def seed_demo():

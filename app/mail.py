@@ -8,10 +8,9 @@ is retried with exponential back-off and its error recorded.
 """
 import logging
 import smtplib
-import socket
+import ssl
 import threading
 from datetime import timedelta
-from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
@@ -67,34 +66,75 @@ def retry_delay(attempts):
     return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), 12 * 3600))
 
 
-class _TimeoutConnection(Connection):
-    """Flask-Mail's connection, with a timeout so a hanging server cannot block a sender."""
+class _SmtpConnection(Connection):
+    """Flask-Mail's connection, configured from the app's config at delivery time.
+
+    Flask-Mail copies its settings when the app is created and stays silent under TESTING; the
+    outbox decides itself whether to send (MAIL_SERVER) and needs a timeout, so a hanging server
+    cannot block a sender, and a verified certificate for STARTTLS and SSL.
+    """
+
+    def __init__(self):
+        super().__init__(current_app.extensions["mail"])
+
+    def __enter__(self):
+        self.host = self.configure_host()
+        self.num_emails = 0
+        return self
 
     def configure_host(self):
-        timeout = current_app.config.get("MAIL_TIMEOUT", 15)
-        if self.mail.use_ssl:
-            host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=timeout)
+        config = current_app.config
+        server, port = config["MAIL_SERVER"], config.get("MAIL_PORT") or 25
+        timeout = config.get("MAIL_TIMEOUT", 15)
+        if config.get("MAIL_USE_SSL"):
+            host = smtplib.SMTP_SSL(server, port, timeout=timeout, context=ssl.create_default_context())
         else:
-            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout)
-        if self.mail.use_tls:
-            host.starttls()
-        if self.mail.username and self.mail.password:
-            host.login(self.mail.username, self.mail.password)
+            host = smtplib.SMTP(server, port, timeout=timeout)
+        try:
+            if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+                host.starttls(context=ssl.create_default_context())
+            if config.get("MAIL_USERNAME") and config.get("MAIL_PASSWORD"):
+                host.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        except BaseException:
+            host.close()
+            raise
         return host
+
+    def abort(self):
+        """Drop the connection without QUIT: after an error the server may not answer at all."""
+        if self.host is not None:
+            try:
+                self.host.close()
+            except OSError:
+                pass
+            self.host = None
+
+
+def _header_value(value):
+    return " ".join(str(value).splitlines()).strip()
+
+
+def message_id(row):
+    """The same Message-ID for every attempt at one outbox row, so a resend can be recognised."""
+    domain = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    stamp = row.created_at.strftime("%Y%m%d%H%M%S%f") if row.created_at else "0"
+    return f"<outbox-{row.id}.{stamp}@{domain}>"
 
 
 def _to_flask_message(row):
-    domain = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    headers = {str(k): _header_value(v) for k, v in (row.headers or {}).items()}
+    # Reply-To through Flask-Mail's own field, so it is checked for header injection.
+    reply_to = headers.pop("Reply-To", None) or None
     message = Message(
         subject=row.subject,
         recipients=[row.recipient],
         body=row.body_text,
         html=row.body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        extra_headers=dict(row.headers or {}),
+        reply_to=reply_to,
+        extra_headers=headers or None,
     )
-    # One Message-ID per outbox row, so that even a resend after a crash can be recognised.
-    message.msgId = make_msgid(idstring=f"outbox-{row.id}", domain=domain)
+    message.msgId = message_id(row)
     return message
 
 
@@ -116,8 +156,23 @@ def _claim(message_id, now):
     return result.rowcount == 1
 
 
+def _is_server_trouble(exc):
+    """True when the server (or the way to it) is in trouble, not this one message."""
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError,
+                        smtplib.SMTPHeloError, smtplib.SMTPAuthenticationError,
+                        smtplib.SMTPNotSupportedError)):
+        return True
+    # SMTPException is an OSError too; the others (refused, timed out, unreachable) are network.
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
 def deliver_due(limit=100):
-    """Deliver the messages that are due; returns (sent, failed) counts of this round."""
+    """Deliver the messages that are due; returns (sent, failed) counts of this round.
+
+    Each message is claimed first, so concurrent senders never send one twice. When the server
+    cannot be reached the round stops after recording that on the message it was trying: the
+    others stay due and wait for the next round instead of each waiting for a timeout.
+    """
     now = utcnow()
     ids = db.session.execute(
         db.select(OutboxMessage.id)
@@ -129,39 +184,46 @@ def deliver_due(limit=100):
     sent = failed = 0
     connection = None
     try:
-        for message_id in ids:
-            if not _claim(message_id, utcnow()):
+        for message_id_ in ids:
+            if not _claim(message_id_, utcnow()):
                 continue  # another sender took it
-            row = db.session.get(OutboxMessage, message_id)
-            try:
-                if not current_app.config.get("MAIL_SERVER"):
-                    log.info(
-                        "E-mail (no MAIL_SERVER, kept in outbox #%s) to %s: %s\n%s",
-                        row.id, row.recipient, row.subject, row.body_text,
-                    )
-                    row.status = STATUS_LOGGED
-                else:
-                    if connection is None:
-                        connection = _TimeoutConnection(current_app.extensions["mail"])
-                        connection.__enter__()
-                    connection.send(_to_flask_message(row))
-                    row.status = STATUS_SENT
-                row.sent_at = utcnow()
-                row.attempts += 1
-                row.claimed_until = None
-                row.last_error = None
-                db.session.commit()
+            row = db.session.get(OutboxMessage, message_id_)
+            if not current_app.config.get("MAIL_SERVER"):
+                log.info(
+                    "E-mail (no MAIL_SERVER, kept in outbox #%s) to %s: %s\n%s",
+                    row.id, row.recipient, row.subject, row.body_text,
+                )
+                _record_success(row, STATUS_LOGGED)
                 sent += 1
-            except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+                continue
+            try:
+                if connection is None:
+                    connection = _SmtpConnection().__enter__()
+                connection.send(_to_flask_message(row))
+            except Exception as exc:  # any failure is recorded; a bad message must not loop
                 failed += 1
                 _record_failure(row, exc)
                 if connection is not None:
-                    _close_quietly(connection)
+                    connection.abort()
                     connection = None
+                if _is_server_trouble(exc):
+                    break
+                continue
+            _record_success(row, STATUS_SENT)
+            sent += 1
     finally:
         if connection is not None:
             _close_quietly(connection)
     return sent, failed
+
+
+def _record_success(row, status):
+    row.status = status
+    row.sent_at = utcnow()
+    row.attempts += 1
+    row.claimed_until = None
+    row.last_error = None
+    db.session.commit()
 
 
 def _record_failure(row, exc):
@@ -182,15 +244,19 @@ def _close_quietly(connection):
     try:
         connection.__exit__(None, None, None)
     except (smtplib.SMTPException, OSError):
-        pass
+        connection.abort()
 
 
 def run_worker(app, poll_seconds, stop_event=None, once=False):
-    """Deliver the outbox in a loop until stop_event is set (or once)."""
+    """Queue the notification e-mails that are due and deliver the outbox, in a loop until
+    stop_event is set (or once)."""
+    from app.notifications import send_notification_emails  # it imports this module
+
     stop_event = stop_event or threading.Event()
     while not stop_event.is_set():
         with app.app_context():
             try:
+                send_notification_emails()
                 deliver_due()
             except Exception:  # keep the worker alive: a database blip must not end mail
                 log.exception("Outbox round failed; trying again")
@@ -203,22 +269,33 @@ def run_worker(app, poll_seconds, stop_event=None, once=False):
 
 
 _background_lock = threading.Lock()
-_background_started = set()
+_background_senders = {}  # id(app) -> (thread, stop event)
 
 
 def start_background_sender(app):
     """Start one delivery thread in this process (used by `make run`, not in production)."""
     with _background_lock:
-        if id(app) in _background_started:
-            return
-        _background_started.add(id(app))
-    thread = threading.Thread(
-        target=run_worker,
-        args=(app, app.config["MAIL_POLL_SECONDS"]),
-        name="outbox-sender",
-        daemon=True,
-    )
+        if id(app) in _background_senders:
+            return _background_senders[id(app)][0]
+        stop_event = threading.Event()
+        thread = threading.Thread(
+            target=run_worker,
+            args=(app, app.config["MAIL_POLL_SECONDS"], stop_event),
+            name="outbox-sender",
+            daemon=True,
+        )
+        _background_senders[id(app)] = (thread, stop_event)
     thread.start()
+    return thread
+
+
+def stop_background_sender(app, timeout=10):
+    """Stop the delivery thread of `app` after its current round (tests, orderly shutdown)."""
+    with _background_lock:
+        thread, stop_event = _background_senders.pop(id(app), (None, None))
+    if thread is not None:
+        stop_event.set()
+        thread.join(timeout)
 
 
 def pending_count():

@@ -115,3 +115,84 @@ TEMPLATE_CHECKS.update({
     "can_start_rescan": can_start_rescan,
     "can_view_scan_report": can_view_scan_report,
 })
+
+
+def can_view_collective_dashboard(user, collective):
+    """A collective's dashboard (latest report, join requests): its members and moderators."""
+    return is_member_of(user, collective) or can_moderate(user)
+
+
+TEMPLATE_CHECKS["can_view_collective_dashboard"] = can_view_collective_dashboard
+
+
+# -- forum (discussion groups) ------------------------------------------------------------------
+
+def can_read_forum(user):
+    """Threads and posts are for members of an approved collective, partners and staff."""
+    return bool(
+        user and user.is_authenticated and user.is_active
+        and (user.is_staff or user.is_partner or user.is_collective_member)
+    )
+
+
+def can_moderate_forum(user):
+    return can_moderate(user)
+
+
+def can_post(user, thread=None):
+    """Start a thread (thread=None) or reply to `thread`: not in a deleted thread, and only
+    moderators in a locked one."""
+    if not can_read_forum(user):
+        return False
+    if thread is None:
+        return True
+    if thread.deleted_at is not None:
+        return False
+    return not thread.locked or can_moderate_forum(user)
+
+
+def _is_author(user, post):
+    return post.author_id is not None and post.author_id == user.id
+
+
+def can_edit_post(user, post):
+    """Authors edit their own visible posts in an open thread; moderators any post not deleted."""
+    if not can_read_forum(user) or post.deleted_at is not None:
+        return False
+    if can_moderate_forum(user):
+        return True
+    thread = post.thread
+    return (
+        _is_author(user, post) and post.hidden_at is None
+        and thread.deleted_at is None and not thread.locked
+    )
+
+
+def can_delete_post(user, post):
+    """Authors delete their own posts (a placeholder stays); moderators any post."""
+    if not can_read_forum(user) or post.deleted_at is not None or post.thread.deleted_at is not None:
+        return False
+    return _is_author(user, post) or can_moderate_forum(user)
+
+
+def can_report_post(user, post):
+    """Readers report visible posts of others."""
+    return bool(
+        can_read_forum(user) and post.is_visible and not _is_author(user, post)
+        and post.thread.deleted_at is None
+    )
+
+
+def can_view_post_history(user):
+    return can_moderate_forum(user)
+
+
+TEMPLATE_CHECKS.update({
+    "can_read_forum": can_read_forum,
+    "can_moderate_forum": can_moderate_forum,
+    "can_post": can_post,
+    "can_edit_post": can_edit_post,
+    "can_delete_post": can_delete_post,
+    "can_report_post": can_report_post,
+    "can_view_post_history": can_view_post_history,
+})

@@ -1,6 +1,7 @@
 """People and their single-use tokens."""
 import secrets
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import func
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -73,7 +74,9 @@ class User(UserMixin, db.Model):
 
     # -- password -------------------------------------------------------------------------------
     def set_password(self, password):
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        # The test configuration uses a cheaper scrypt cost; everything else the default.
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password):
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -1,10 +1,14 @@
 from flask import Blueprint, render_template
 
 from app.extensions import db
+from app.models.accounts import STATUS_SUSPENDED, User
 from app.models.audit import AuditLog
+from app.models.collectives import JOIN_PENDING, JoinRequest
 from app.models.public import ContactMessage
 from app.pagination import page_arg
+from app.models.selfscan import SCAN_SUBMITTED, SelfScan
 from app.permissions import can_view_admin, require
+from app.timeutil import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -14,10 +18,25 @@ PER_PAGE = 50
 @bp.route("")
 @require(can_view_admin)
 def index():
-    open_contact = db.session.execute(
-        db.select(db.func.count()).select_from(ContactMessage).where(ContactMessage.handled_at.is_(None))
+    return render_template("admin/index.html", counts=dashboard_counts())
+
+
+def _count(model, *conditions):
+    return db.session.execute(
+        db.select(db.func.count()).select_from(model).where(*conditions)
     ).scalar_one()
-    return render_template("admin/index.html", open_contact=open_contact)
+
+
+def dashboard_counts():
+    """What waits for the moderators, for the tiles of /beheer."""
+    now = utcnow()
+    return {
+        "contact": _count(ContactMessage, ContactMessage.handled_at.is_(None)),
+        "scans": _count(SelfScan, SelfScan.status == SCAN_SUBMITTED),
+        "scans_overdue": _count(SelfScan, SelfScan.status == SCAN_SUBMITTED, SelfScan.due_at < now),
+        "join_requests": _count(JoinRequest, JoinRequest.status == JOIN_PENDING),
+        "suspended": _count(User, User.status == STATUS_SUSPENDED),
+    }
 
 
 @bp.route("/audit")

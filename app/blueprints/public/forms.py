@@ -5,6 +5,11 @@ from wtforms.validators import DataRequired, Email, Length
 from app.validators import NoControlCharacters, normalise_email, strip_filter
 
 
+def normalise_newlines(value):
+    """Browsers send CRLF; count and store a line break as one character, as the textarea does."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 class ContactForm(FlaskForm):
     name = StringField(
         "Naam",
@@ -39,7 +44,7 @@ class ContactForm(FlaskForm):
     )
     message = TextAreaField(
         "Bericht",
-        filters=[strip_filter],
+        filters=[strip_filter, normalise_newlines],
         validators=[
             DataRequired("Schrijf je bericht."),
             Length(min=10, max=5000, message="Een bericht is 10 tot 5.000 tekens lang."),

@@ -1,0 +1,1 @@
+from app.blueprints.notifications.routes import bp  # noqa: F401

@@ -1,0 +1,177 @@
+"""Server-rendered SVG charts for the self-scan report (no JavaScript, no inline styles).
+
+The page's Content-Security-Policy forbids style= attributes, so every colour and line is set with
+SVG presentation attributes (fill=, stroke=, …). The chart is an image for assistive technology
+(role="img" with <title> and <desc>); the report shows the same figures in a table beside it.
+"""
+import itertools
+import math
+
+from markupsafe import Markup, escape
+
+RADIUS = 140
+RINGS = (20, 40, 60, 80, 100)  # the level boundaries lie on rings 40, 60 and 80
+FONT_SIZE = 13
+CHAR_WIDTH = 0.62 * FONT_SIZE  # a generous estimate, so labels stay inside the viewBox
+LINE_CHARS = 16
+LABEL_GAP = 16
+PADDING = 8
+
+COLOUR = "#0d6efd"
+PEER_COLOUR = "#495057"
+GRID_COLOUR = "#ced4da"
+MUTED = "#6c757d"
+
+_ids = itertools.count(1)
+
+
+def _wrap(text, width=LINE_CHARS):
+    lines, line = [], ""
+    for word in str(text).split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+def _point(index, count, value):
+    angle = -math.pi / 2 + 2 * math.pi * index / count
+    r = RADIUS * max(0.0, min(100.0, float(value or 0))) / 100
+    return r * math.cos(angle), r * math.sin(angle)
+
+
+def _fmt(number):
+    return f"{number:.1f}"
+
+
+def _polygon(points):
+    return " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in points)
+
+
+def _score_text(value):
+    return "geen score" if value is None else f"{round(value)} van 100"
+
+
+def radar_svg(labels, values, peer_values=None, title="Scores per dimensie"):
+    """A radar (spider) chart of 0-100 scores as an SVG Markup string.
+
+    labels: Dutch axis labels; values: a score or None per label (None is drawn as 0 and its label
+    says "geen score"); peer_values: optional peer medians per label, drawn as a dashed polygon.
+    """
+    labels = [str(label) for label in labels]
+    values = list(values)
+    count = len(labels)
+    if count == 0 or len(values) != count:
+        raise ValueError("radar_svg needs one value per label")
+    if peer_values is not None:
+        peer_values = list(peer_values)
+        if len(peer_values) != count or all(v is None for v in peer_values):
+            peer_values = None
+    chart_id = f"radar-{next(_ids)}"
+    parts = []
+    bounds = [-RADIUS, -RADIUS, RADIUS, RADIUS]  # min x, min y, max x, max y
+
+    def grow(x0, y0, x1, y1):
+        bounds[0], bounds[1] = min(bounds[0], x0), min(bounds[1], y0)
+        bounds[2], bounds[3] = max(bounds[2], x1), max(bounds[3], y1)
+
+    # Rings and axes.
+    for ring in RINGS:
+        ring_points = [_point(i, count, ring) for i in range(count)]
+        if count >= 3:
+            parts.append(f'<polygon points="{_polygon(ring_points)}" fill="none" stroke="{GRID_COLOUR}" '
+                         f'stroke-width="1"/>')
+        else:
+            parts.append(f'<circle cx="0" cy="0" r="{_fmt(RADIUS * ring / 100)}" fill="none" '
+                         f'stroke="{GRID_COLOUR}" stroke-width="1"/>')
+        parts.append(f'<text x="4" y="{_fmt(-RADIUS * ring / 100 - 2)}" font-size="10" fill="{MUTED}" '
+                     f'font-family="sans-serif">{ring}</text>')
+    for i in range(count):
+        x, y = _point(i, count, 100)
+        parts.append(f'<line x1="0" y1="0" x2="{_fmt(x)}" y2="{_fmt(y)}" stroke="{GRID_COLOUR}" '
+                     f'stroke-width="1"/>')
+
+    # The peer medians (dashed), then the collective's own polygon with a dot per score.
+    if peer_values is not None:
+        peer_points = [_point(i, count, v) for i, v in enumerate(peer_values)]
+        parts.append(f'<polygon points="{_polygon(peer_points)}" fill="none" stroke="{PEER_COLOUR}" '
+                     f'stroke-width="2" stroke-dasharray="6 4"/>')
+    own_points = [_point(i, count, v) for i, v in enumerate(values)]
+    parts.append(f'<polygon points="{_polygon(own_points)}" fill="{COLOUR}" fill-opacity="0.2" '
+                 f'stroke="{COLOUR}" stroke-width="2.5" stroke-linejoin="round"/>')
+    for (x, y), value in zip(own_points, values):
+        if value is not None:
+            parts.append(f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="4" fill="{COLOUR}"/>')
+
+    # Axis labels, wrapped and anchored away from the chart so they never cover it.
+    line_height = FONT_SIZE * 1.2
+    for i, label in enumerate(labels):
+        angle = -math.pi / 2 + 2 * math.pi * i / count
+        cos, sin = math.cos(angle), math.sin(angle)
+        x, y = (RADIUS + LABEL_GAP) * cos, (RADIUS + LABEL_GAP) * sin
+        lines = _wrap(label)
+        missing = values[i] is None
+        if missing:
+            lines.append("(geen score)")
+        if cos > 0.3:
+            anchor = "start"
+        elif cos < -0.3:
+            anchor = "end"
+        else:
+            anchor = "middle"
+        block = line_height * (len(lines) - 1)
+        if sin < -0.3:
+            first = y - block  # above the chart: the block ends at the axis end
+        elif sin > 0.3:
+            first = y + FONT_SIZE * 0.8  # below: the block starts there
+        else:
+            first = y - block / 2 + FONT_SIZE * 0.35
+        width = max(len(line) for line in lines) * CHAR_WIDTH
+        x0 = {"start": x, "end": x - width, "middle": x - width / 2}[anchor]
+        grow(x0, first - FONT_SIZE, x0 + width, first + block + FONT_SIZE * 0.3)
+        spans = []
+        for n, line in enumerate(lines):
+            extra = f' fill="{MUTED}"' if missing and n == len(lines) - 1 else ""
+            spans.append(f'<tspan x="{_fmt(x)}" y="{_fmt(first + n * line_height)}"{extra}>'
+                         f'{escape(line)}</tspan>')
+        parts.append(f'<text text-anchor="{anchor}" font-size="{FONT_SIZE}" font-family="sans-serif" '
+                     f'fill="#212529">{"".join(spans)}</text>')
+
+    # Legend under the chart.
+    legend_y = bounds[3] + 24
+    legend = [("Jullie collectief", f'stroke="{COLOUR}" stroke-width="3"')]
+    if peer_values is not None:
+        legend.append(("Mediaan vergelijkbare collectieven",
+                       f'stroke="{PEER_COLOUR}" stroke-width="2" stroke-dasharray="6 4"'))
+    legend_x = -RADIUS
+    for n, (text, stroke) in enumerate(legend):
+        y = legend_y + n * 20
+        parts.append(f'<line x1="{_fmt(legend_x)}" y1="{_fmt(y - 4)}" x2="{_fmt(legend_x + 24)}" '
+                     f'y2="{_fmt(y - 4)}" {stroke}/>')
+        parts.append(f'<text x="{_fmt(legend_x + 32)}" y="{_fmt(y)}" font-size="12" '
+                     f'font-family="sans-serif" fill="#212529">{escape(text)}</text>')
+        grow(legend_x, y - 14, legend_x + 32 + len(text) * 0.62 * 12, y + 4)
+
+    min_x, min_y = bounds[0] - PADDING, bounds[1] - PADDING
+    width, height = bounds[2] - bounds[0] + 2 * PADDING, bounds[3] - bounds[1] + 2 * PADDING
+
+    description = "; ".join(
+        f"{label}: {_score_text(value)}"
+        + ("" if peer_values is None or peer_values[i] is None
+           else f" (mediaan vergelijkbare collectieven: {_fmt(peer_values[i]).replace('.', ',')})")
+        for i, (label, value) in enumerate(zip(labels, values))
+    )
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{_fmt(min_x)} {_fmt(min_y)} '
+        f'{_fmt(width)} {_fmt(height)}" width="100%" role="img" class="radar-chart" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">'
+        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(description)}.</desc>'
+        + "".join(parts)
+        + "</svg>"
+    )
+    return Markup(svg)

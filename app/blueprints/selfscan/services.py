@@ -1,0 +1,243 @@
+"""The self-scan flow: starting, saving steps, the resume link, submitting, repeat scans.
+
+Functions flush, never commit: the view owns the transaction, so an e-mail is queued in the same
+transaction as the change it reports. The raw resume token exists only in links (and in the
+person's own session); the database keeps its SHA-256 hash, as app/tokens.py does.
+"""
+import hashlib
+import secrets
+
+from werkzeug.datastructures import MultiDict
+
+from app.blueprints.selfscan.questionnaire import (
+    current_questionnaire,
+    load_questionnaire,
+    municipality_field_names,
+    parse_step,
+)
+from app.blueprints.selfscan.report import previous_scan
+from app.blueprints.selfscan.scoring import score_answers
+from app.extensions import db
+from app.mail import external_url, queue_mail
+from app.models.selfscan import (
+    SCAN_APPROVED,
+    SCAN_COMPLETED,
+    SCAN_DRAFT,
+    SCAN_SUBMITTED,
+    SelfScan,
+    SelfScanAnswer,
+)
+from app.timeutil import utcnow
+from app.tokens import MAX_TOKEN_LENGTH
+from app.workdays import add_working_days
+
+# Statuses whose report may be shown (a draft has none yet; a rejected scan gets none).
+REPORTABLE = (SCAN_SUBMITTED, SCAN_APPROVED, SCAN_COMPLETED)
+
+
+def token_hash(raw):
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def questionnaire_of(scan):
+    """The questionnaire version this scan was started with."""
+    return load_questionnaire(scan.questionnaire_version)
+
+
+# -- starting and finding ------------------------------------------------------------------------
+
+def start_scan(started_by=None, collective=None):
+    """A new draft scan on the current questionnaire; returns (scan, raw resume token)."""
+    raw = secrets.token_urlsafe(32)
+    scan = SelfScan(
+        resume_token_hash=token_hash(raw),
+        questionnaire_version=current_questionnaire().version,
+        status=SCAN_DRAFT,
+        furthest_step=1,
+        collective=collective,
+        started_by=started_by,
+    )
+    db.session.add(scan)
+    db.session.flush()
+    return scan, raw
+
+
+def scan_for_token(raw):
+    """The scan whose private link carries this token, or None."""
+    if not raw or not isinstance(raw, str) or len(raw) > MAX_TOKEN_LENGTH:
+        return None
+    return db.session.execute(
+        db.select(SelfScan).where(SelfScan.resume_token_hash == token_hash(raw))
+    ).scalar_one_or_none()
+
+
+def token_matches(scan, raw):
+    return bool(raw) and isinstance(raw, str) and secrets.compare_digest(
+        scan.resume_token_hash, token_hash(raw)
+    )
+
+
+# -- answers -------------------------------------------------------------------------------------
+
+def save_answers(scan, values):
+    """Store answers (question key → value) with the scan's questionnaire version; upsert."""
+    existing = {answer.question_key: answer for answer in scan.answers}
+    for key, value in values.items():
+        answer = existing.get(key)
+        if answer is None:
+            scan.answers.append(SelfScanAnswer(
+                question_key=key, questionnaire_version=scan.questionnaire_version, value=value
+            ))
+        else:
+            answer.value = value
+            answer.questionnaire_version = scan.questionnaire_version
+    scan.updated_at = utcnow()
+    db.session.flush()
+
+
+def answers_as_formdata(step, answers):
+    """Stored answers of one step as the form data that would produce them (for re-validation
+    and for filling in the step page again)."""
+    data = MultiDict()
+    for question in step.questions:
+        value = answers.get(question.key)
+        if value is None:
+            continue
+        if question.type == "multi":
+            for item in value if isinstance(value, list) else []:
+                data.add(question.key, str(item))
+        elif question.type == "municipality":
+            if isinstance(value, dict):
+                for name, part in zip(municipality_field_names(question),
+                                      ("municipality", "province", "country")):
+                    data.add(name, str(value.get(part) or ""))
+        else:
+            data.add(question.key, str(value))
+    return data
+
+
+def refusal(scan):
+    """The eligibility message when the scan's answers rule the collective out, else None."""
+    return questionnaire_of(scan).refusal(scan.answer_map())
+
+
+def location_country(scan):
+    location = questionnaire_of(scan).profile_value(scan.answer_map(), "location")
+    return location.get("country") if isinstance(location, dict) else None
+
+
+def first_incomplete_step(scan):
+    """(step number, errors) of the first question step whose stored answers do not pass
+    validation any more (missing, or no longer valid); None when every step is complete."""
+    questionnaire = questionnaire_of(scan)
+    answers = scan.answer_map()
+    for step in questionnaire.steps:
+        _values, errors = parse_step(step, answers_as_formdata(step, answers))
+        if errors:
+            return step.number, errors
+    return None
+
+
+def reach_step(scan, number):
+    """Record that the person may now open step `number` (never moves backwards)."""
+    if number > scan.furthest_step:
+        scan.furthest_step = number
+        db.session.flush()
+
+
+# -- contact person and the resume link ----------------------------------------------------------
+
+def set_contact(scan, name, email):
+    scan.contact_name = name
+    scan.contact_email = email
+    db.session.flush()
+
+
+def send_resume_link(scan, raw):
+    """E-mail the private resume link once, as soon as an address is known. True when queued."""
+    if scan.resume_link_sent_to or not scan.contact_email:
+        return False
+    queue_mail(
+        scan.contact_email,
+        "Je link om de zelfscan later af te maken",
+        "selfscan_resume",
+        scan=scan,
+        resume_url=external_url("selfscan.resume", token=raw),
+        index_url=external_url("selfscan.index"),
+    )
+    scan.resume_link_sent_to = scan.contact_email
+    db.session.flush()
+    return True
+
+
+# -- submitting ----------------------------------------------------------------------------------
+
+def submit_scan(scan, raw, consent_research):
+    """Send in a complete draft: scores, status, deadline, consent, confirmation e-mail.
+
+    The status changes with a conditional UPDATE (draft → submitted/completed), so a double click
+    or two tabs submit once and queue one e-mail. Returns True when this call submitted the scan.
+    The caller has checked completeness, eligibility and the privacy consent.
+    """
+    questionnaire = questionnaire_of(scan)
+    now = utcnow()
+    repeat = scan.collective_id is not None
+    status = SCAN_COMPLETED if repeat else SCAN_SUBMITTED
+    scores = score_answers(questionnaire, scan.answer_map())
+    due_at = None if repeat else add_working_days(now, 2)
+    result = db.session.execute(
+        db.update(SelfScan)
+        .where(SelfScan.id == scan.id, SelfScan.status == SCAN_DRAFT)
+        .values(
+            status=status, submitted_at=now, due_at=due_at, scores=scores, updated_at=now,
+            consent_privacy=True, consent_research=bool(consent_research),
+            consent_version=questionnaire.consent_version, consent_at=now,
+            contact_name=scan.contact_name, contact_email=scan.contact_email,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    db.session.refresh(scan)
+    queue_mail(
+        scan.contact_email,
+        "Je nieuwe zelfscan is verwerkt" if repeat else "We hebben je zelfscan ontvangen",
+        "selfscan_submitted",
+        scan=scan,
+        repeat=repeat,
+        collective_name=scan.collective.name if repeat and scan.collective else None,
+        report_url=external_url("selfscan.report_by_token", token=raw),
+    )
+    return True
+
+
+# -- repeat scans --------------------------------------------------------------------------------
+
+def start_rescan(user, collective):
+    """A new scan for an existing collective, started by its representative.
+
+    Contact person from the account, step 1 prefilled from the previous scan where those answers
+    still fit the current questionnaire. An unfinished repeat scan is picked up again instead of
+    starting a second one (its link is renewed: we only know its hash). Returns (scan, raw).
+    """
+    draft = db.session.execute(
+        db.select(SelfScan)
+        .where(SelfScan.collective_id == collective.id, SelfScan.status == SCAN_DRAFT)
+        .order_by(SelfScan.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    if draft is not None:
+        raw = secrets.token_urlsafe(32)
+        draft.resume_token_hash = token_hash(raw)
+        draft.resume_link_sent_to = None
+        draft.started_by = user
+        db.session.flush()
+        return draft, raw
+    scan, raw = start_scan(started_by=user, collective=collective)
+    set_contact(scan, user.name, user.email)
+    previous = previous_scan(scan)  # the collective's latest approved or completed scan
+    if previous is not None:
+        first = questionnaire_of(scan).step(1)
+        values, errors = parse_step(first, answers_as_formdata(first, previous.answer_map()))
+        save_answers(scan, {k: v for k, v in values.items()
+                            if k not in errors and v not in (None, "", [])})
+    return scan, raw
