@@ -2,7 +2,7 @@
 import logging
 
 from flask import Flask, g, render_template, request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -208,6 +208,17 @@ def register_template_helpers(app):
     def datum(value):
         """27 november 2026"""
         return format_date(value, "d MMMM y") if value else ""
+
+    @app.template_filter("getal")
+    def getal(value, digits=None):
+        """Numbers in Dutch notation: 1.234,5 — a dash for a missing value."""
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, str):
+            return value
+        if digits is not None:
+            return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
+        return format_decimal(value)
 
     @app.template_filter("datumtijd")
     def datumtijd(value):

@@ -68,11 +68,11 @@ DEMO_COLLECTIVES = [
      "Een dorpscoöperatie die de winkel, het buurthuis en de pinautomaat in het dorp houdt."),
 ]
 
-# (name, sector, municipality, province, contact, e-mail, working days ago submitted)
+# (name, sector, municipality, province, contact, e-mail, days ago submitted): only the last is overdue
 DEMO_QUEUE = [
     ("Energiecoöperatie Zonnedorp Noord", "energie", "Zeist", "Utrecht", "Pieter Kok", "pieter@example.net", 0),
     ("Repair Café De Schroevendraaier", "anders", "Haarlem", "Noord-Holland", "Sanne Bos", "sanne@example.net", 1),
-    ("Zorgcollectief Het Anker", "zorg", "Zwolle", "Overijssel", "Karim El Amrani", "karim@example.net", 5),
+    ("Zorgcollectief Het Anker", "zorg", "Zwolle", "Overijssel", "Karim El Amrani", "karim@example.net", 7),
 ]
 
 
@@ -141,7 +141,7 @@ def _seed_queue(rng):
 
     now = utcnow()
     for name, sector, town, province, contact, email, days_ago in DEMO_QUEUE:
-        submitted = now - timedelta(days=days_ago * 7 // 5 + (1 if days_ago else 0), hours=2)
+        submitted = now - timedelta(days=days_ago, hours=2)
         scan = _demo_scan(rng, name, sector, town, province, "NL", 2022, 35,
                           status=SCAN_SUBMITTED, submitted=submitted)
         scan.contact_name, scan.contact_email = contact, email

@@ -1,0 +1,54 @@
+"""seed-demo fills every feature with realistic content."""
+from app.demo import seed_demo
+from app.extensions import db
+from app.models.accounts import User
+from app.models.collectives import SECTORS, Collective
+from app.models.selfscan import SCAN_SUBMITTED, SelfScan
+from app.timeutil import utcnow
+
+
+def _seed():
+    made = seed_demo()
+    db.session.commit()
+    return made
+
+
+def test_collectives_over_all_sectors_with_scans():
+    _seed()
+    collectives = db.session.execute(db.select(Collective)).scalars().all()
+    assert len(collectives) >= 12
+    assert {c.sector for c in collectives} == set(SECTORS)
+    assert any(c.country == "BE" for c in collectives)
+    for collective in collectives:
+        scans = db.session.execute(
+            db.select(SelfScan).where(SelfScan.collective_id == collective.id)
+        ).scalars().all()
+        assert scans and all(scan.scores for scan in scans)
+
+
+def test_peer_comparison_available_in_one_sector():
+    from app.blueprints.selfscan.report import build_report
+
+    _seed()
+    lid = User.find_by_email("lid@example.org")
+    scan = db.session.execute(
+        db.select(SelfScan).where(SelfScan.collective_id == lid.collective_id)
+        .order_by(SelfScan.submitted_at.desc())
+    ).scalars().first()
+    report = build_report(scan)
+    assert report.comparison, "the demo representative's sector has at least 5 peers"
+    assert report.previous is not None  # the demo collective did the scan twice
+
+
+def test_demo_people_and_queue():
+    _seed()
+    lid = User.find_by_email("lid@example.org")
+    lid2 = User.find_by_email("lid2@example.org")
+    assert lid.is_representative and lid.collective_id
+    assert lid2.is_collective_member and lid2.collective_id != lid.collective_id
+    queue = db.session.execute(
+        db.select(SelfScan).where(SelfScan.status == SCAN_SUBMITTED)
+    ).scalars().all()
+    assert len(queue) == 3
+    assert sum(scan.due_at < utcnow() for scan in queue) == 1
+    assert all(scan.contact_email for scan in queue)
