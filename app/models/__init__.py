@@ -12,6 +12,15 @@ from app.models.forum import (  # noqa: F401
     ThreadRead,
     ThreadWatch,
 )
+from app.models.labs import (  # noqa: F401
+    Lab,
+    LabQuestion,
+    LabReply,
+    LabRevision,
+    PartnerApplication,
+    PartnerOrganisation,
+    lab_partners,
+)
 from app.models.notifications import Notification  # noqa: F401
 from app.models.outbox import OutboxMessage  # noqa: F401
 from app.models.public import ContactMessage  # noqa: F401

@@ -58,8 +58,16 @@ class User(UserMixin, db.Model):
     # Notification e-mail: "direct", "digest" (daily) or "off" (see app.models.notifications).
     notify_email = db.Column(db.String(10), nullable=False, default="direct", server_default="direct")
     last_digest_at = db.Column(db.DateTime, nullable=True)
+    # Partners: their organisation and labs (app.models.labs); research access is given by an admin.
+    partner_organisation_id = db.Column(
+        db.Integer, db.ForeignKey("partner_organisations.id", ondelete="SET NULL"), nullable=True
+    )
+    research_access = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
 
     collective = db.relationship("Collective", back_populates="members", foreign_keys=[collective_id])
+    partner_organisation = db.relationship("PartnerOrganisation")
+    labs = db.relationship("Lab", secondary="lab_partners", back_populates="partners",
+                           order_by="Lab.position")
 
     def __repr__(self):
         return f"<User {self.id} {self.email}>"
