@@ -18,6 +18,7 @@ from app import create_app  # noqa: E402
 from app.extensions import db, limiter  # noqa: E402
 from app.models.accounts import ROLE_MEMBER, User  # noqa: E402
 from app.models.outbox import OutboxMessage  # noqa: E402
+from app.demo import REFERENCE_TABLES  # noqa: E402
 from app.timeutil import utcnow  # noqa: E402
 from config import TestingConfig, database_url  # noqa: E402
 
@@ -81,8 +82,6 @@ def _reset_schema():
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
-# Rows the migrations put in (the four labs): the platform cannot work without them.
-REFERENCE_TABLES = {"labs"}
 
 
 def _empty_tables():
@@ -91,7 +90,7 @@ def _empty_tables():
     db.session.remove()
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
-            if table.name not in REFERENCE_TABLES:
+            if table.name not in REFERENCE_TABLES:  # rows the migrations put in
                 conn.execute(table.delete())
 
 
