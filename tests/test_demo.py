@@ -52,3 +52,34 @@ def test_demo_people_and_queue():
     assert len(queue) == 3
     assert sum(scan.due_at < utcnow() for scan in queue) == 1
     assert all(scan.contact_email for scan in queue)
+
+
+def test_forum_groups_with_threads_of_varied_length():
+    from app.models.forum import ForumGroup, PostReport, Thread
+
+    _seed()
+    groups = db.session.execute(db.select(ForumGroup)).scalars().all()
+    assert len(groups) == 8 and all(group.thread_count >= 1 for group in groups)
+    lengths = [t.post_count for t in db.session.execute(db.select(Thread)).scalars()]
+    assert min(lengths) == 1 and max(lengths) == 60
+    threads = db.session.execute(db.select(Thread)).scalars().all()
+    assert any(t.pinned for t in threads) and any(t.locked for t in threads)
+    assert db.session.execute(
+        db.select(db.func.count()).select_from(PostReport).where(PostReport.resolved_at.is_(None))
+    ).scalar_one() == 1
+
+
+def test_labs_with_partners_and_questions_in_every_status():
+    from app.models.labs import Lab, LabQuestion, PartnerApplication
+
+    _seed()
+    for lab in db.session.execute(db.select(Lab)).scalars():
+        assert lab.partners, lab.slug
+        statuses = {q.status for q in db.session.execute(
+            db.select(LabQuestion).where(LabQuestion.lab_id == lab.id)).scalars()}
+        assert statuses == {"open", "beantwoord", "opgelost"}, lab.slug
+    assert User.find_by_email("onderzoeker@example.org").research_access
+    assert db.session.execute(
+        db.select(db.func.count()).select_from(PartnerApplication)
+        .where(PartnerApplication.status == "pending")
+    ).scalar_one() == 1

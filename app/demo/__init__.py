@@ -97,12 +97,46 @@ def seed_demo():
     """Fill an empty database with demo content; returns a dict of what was made."""
     if not database_is_empty():
         raise SeedRefused("De database bevat al gegevens; demo-data wordt alleen in een lege database gezet.")
+    from app.demo.forum import seed_forum
+    from app.demo.labs import seed_labs
+
     rng = random.Random(2026)
     users = _seed_accounts()
     collectives = _seed_collectives(rng, users)
+    members = _seed_members(collectives, users)
     queue = _seed_queue(rng)
+    made = {"accounts": len(users) + len(members) - 2, "collectives": len(collectives),
+            "scans in queue": queue}
+    made.update(seed_labs(rng, users, members))
+    partners = [users[email] for email, _, role in DEMO_ACCOUNTS if role == ROLE_PARTNER]
+    made.update(seed_forum(rng, members, partners, users["beheerder@example.org"]))
     db.session.flush()
-    return {"accounts": len(users), "collectives": len(collectives), "scans in queue": queue}
+    return made
+
+
+# More members of the demo collectives, so discussions have many voices (same demo password).
+EXTRA_MEMBERS = [
+    ("sanne.devries@example.org", "Sanne de Vries", 1),
+    ("mohamed.elidrissi@example.org", "Mohamed El Idrissi", 2),
+    ("ingrid.postma@example.org", "Ingrid Postma", 7),
+    ("joost.vandam@example.org", "Joost van Dam", 8),
+    ("fatima.bakkali@example.org", "Fatima Bakkali", 10),
+    ("pieter.hendriks@example.org", "Pieter Hendriks", 12),
+    ("els.peeters@example.org", "Els Peeters", 5),
+]
+
+
+def _seed_members(collectives, users):
+    """The demo representative and member first, then the extra members."""
+    members = [users["lid@example.org"], users["lid2@example.org"]]
+    for email, name, index in EXTRA_MEMBERS:
+        user = User(email=email, name=name, role=ROLE_MEMBER, email_verified_at=utcnow(),
+                    collective_id=collectives[index].id)
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+        members.append(user)
+    db.session.flush()
+    return members
 
 
 def _seed_accounts():
