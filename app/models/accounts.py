@@ -28,6 +28,7 @@ STAFF_ROLES = (ROLE_MODERATOR, ROLE_ADMIN)
 
 STATUS_ACTIVE = "active"
 STATUS_SUSPENDED = "suspended"
+STATUS_DELETED = "deleted"  # anonymised at the person's request; the row stays for their posts
 
 
 def new_session_token():
@@ -137,8 +138,12 @@ class User(UserMixin, db.Model):
         return self.suspended_until is None or self.suspended_until > utcnow()
 
     @property
-    def is_active(self):  # Flask-Login: a suspended person cannot log in
-        return not self.is_suspended
+    def is_deleted(self):
+        return self.status == STATUS_DELETED
+
+    @property
+    def is_active(self):  # Flask-Login: a suspended or deleted account cannot log in
+        return not self.is_deleted and not self.is_suspended
 
     @classmethod
     def find_by_email(cls, email):

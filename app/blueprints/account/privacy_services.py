@@ -15,6 +15,7 @@ from app.models.accounts import (
     ROLE_MEMBER,
     ROLE_REPRESENTATIVE,
     STATUS_ACTIVE,
+    STATUS_DELETED,
     Token,
     User,
 )
@@ -35,7 +36,6 @@ from app.models.public import ContactMessage
 from app.models.selfscan import SelfScan
 from app.timeutil import utcnow
 
-STATUS_DELETED = "deleted"
 FORMER_MEMBER_NAME = "Voormalig lid"
 DELETED_EMAIL_DOMAIN = "invalid.example"
 EXPORT_FORMAT_VERSION = 1
