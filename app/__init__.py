@@ -70,7 +70,9 @@ def register_blueprints(app):
     from app.blueprints.auth import bp as auth_bp
     from app.blueprints.collectives import bp as collectives_bp
     from app.blueprints.forum import bp as forum_bp
+    from app.blueprints.labs import bp as labs_bp
     from app.blueprints.notifications import bp as notifications_bp
+    from app.blueprints.partners import bp as partners_bp
     from app.blueprints.public import bp as public_bp
     from app.blueprints.selfscan import bp as selfscan_bp
 
@@ -81,7 +83,9 @@ def register_blueprints(app):
     app.register_blueprint(selfscan_bp)
     app.register_blueprint(collectives_bp)
     app.register_blueprint(forum_bp)
+    app.register_blueprint(labs_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(partners_bp)
     register_upcoming_sections(app)
 
 
@@ -235,7 +239,14 @@ def register_template_helpers(app):
 
     @app.context_processor
     def inject_globals():
-        return {"site_name": "CollectieveKracht", "nav_url": nav_url, **TEMPLATE_CHECKS}
+        from app.notifications import header_unread_count
+
+        return {
+            "site_name": "CollectieveKracht",
+            "nav_url": nav_url,
+            "unread_notifications": header_unread_count(),
+            **TEMPLATE_CHECKS,
+        }
 
 
 def register_commands(app):

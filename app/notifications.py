@@ -5,9 +5,10 @@ e-mail happens later, in the mail worker's round (`send_notification_emails()`):
 "direct" get one e-mail for everything that arrived within a few minutes, "digest" people one
 e-mail a day, "off" people none. The e-mails go through the outbox, like every e-mail.
 """
+import logging
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_
@@ -26,6 +27,8 @@ from app.models.notifications import (
 )
 from app.timeutil import utcnow
 
+log = logging.getLogger(__name__)
+
 # A direct e-mail waits this long after the first unsent notification, so that several replies
 # in quick succession arrive as one e-mail.
 DIRECT_BATCH_DELAY = timedelta(minutes=3)
@@ -34,7 +37,11 @@ MAX_ITEMS_PER_MAIL = 30
 
 
 def notify(user, kind, text, url, actor=None, excerpt=""):
-    """Add a notification for `user` (not for the actor themself); returns it or None."""
+    """Add a notification for `user` (not for the actor themself); returns it or None.
+
+    `url` is a path on this site as the URL map builds it (e.g. /forum/bericht/12); /meldingen
+    redirects only to such local paths, and e-mails put BASE_URL before it.
+    """
     if user is None or (actor is not None and user.id == actor.id):
         return None
     mail_state = MAIL_SKIPPED if user.notify_email == EMAIL_OFF else MAIL_PENDING
@@ -118,9 +125,9 @@ def send_notification_emails(now=None):
             if _send_to(user_id, now):
                 queued += 1
             db.session.commit()
-        except Exception:
+        except Exception:  # one person's trouble must not hold up everyone after them
+            log.exception("Notification e-mail for person #%s failed; trying again next round", user_id)
             db.session.rollback()
-            raise
     return queued
 
 
@@ -213,6 +220,6 @@ def _queue_notification_mail(user, notifications, digest):
 
 def header_unread_count():
     """The unread count for the header bell: a number for a logged-in person, else None."""
-    if not current_user.is_authenticated:
+    if not has_request_context() or not current_user.is_authenticated:
         return None
     return unread_count(current_user)
