@@ -196,3 +196,112 @@ TEMPLATE_CHECKS.update({
     "can_report_post": can_report_post,
     "can_view_post_history": can_view_post_history,
 })
+
+
+# -- labs ---------------------------------------------------------------------------------------
+
+def can_view_lab_questions(user):
+    """Lab questions and answers are for members of an approved collective, partners and staff.
+
+    The lab overview pages (purpose, partner organisations) are public."""
+    return bool(
+        user and user.is_authenticated and user.is_active
+        and (user.is_staff or user.is_partner or user.is_collective_member)
+    )
+
+
+def can_ask_question(user, lab=None):
+    """A member of an approved collective asks on behalf of that collective (in any lab; a Belgian
+    collective sees the notice about the Dutch-only labs on the form)."""
+    return bool(can_view_lab_questions(user) and user.is_collective_member)
+
+
+def is_partner_of_lab(user, lab_id):
+    return bool(
+        user and user.is_authenticated and user.is_partner
+        and any(lab.id == lab_id for lab in user.labs)
+    )
+
+
+def _question_open_to(user, question):
+    """Hidden questions are seen by moderators only."""
+    return can_view_lab_questions(user) and (question.hidden_at is None or can_moderate(user))
+
+
+def can_answer(user, question):
+    """Partners of the question's own lab, and moderators."""
+    if not _question_open_to(user, question):
+        return False
+    return can_moderate(user) or is_partner_of_lab(user, question.lab_id)
+
+
+def _of_asking_collective(user, question):
+    return bool(
+        question.collective_id is not None and user.is_collective_member
+        and user.collective_id == question.collective_id
+    )
+
+
+def can_respond(user, question):
+    """Members of the asking collective (the asker among them), and moderators."""
+    if not _question_open_to(user, question):
+        return False
+    return can_moderate(user) or _of_asking_collective(user, question)
+
+
+def can_accept(user, question):
+    """The asker, a fellow member of the asking collective, or a moderator (also to un-accept)."""
+    if not _question_open_to(user, question):
+        return False
+    is_asker = question.author_id is not None and question.author_id == user.id
+    return can_moderate(user) or is_asker or _of_asking_collective(user, question)
+
+
+def can_edit_question(user, question):
+    """The asker, and moderators."""
+    if not _question_open_to(user, question):
+        return False
+    return can_moderate(user) or (question.author_id is not None and question.author_id == user.id)
+
+
+def can_edit_reply(user, reply):
+    """The writer of an answer or response, and moderators."""
+    if reply.deleted_at is not None or not _question_open_to(user, reply.question):
+        return False
+    if can_moderate(user):
+        return True
+    return reply.hidden_at is None and reply.author_id is not None and reply.author_id == user.id
+
+
+def can_view_lab_history(user):
+    return can_moderate(user)
+
+
+TEMPLATE_CHECKS.update({
+    "can_view_lab_questions": can_view_lab_questions,
+    "can_ask_question": can_ask_question,
+    "can_answer": can_answer,
+    "can_respond": can_respond,
+    "can_accept": can_accept,
+    "can_edit_question": can_edit_question,
+    "can_edit_reply": can_edit_reply,
+    "can_view_lab_history": can_view_lab_history,
+})
+
+
+# -- partners -----------------------------------------------------------------------------------
+
+def can_vet_partners(user):
+    """Moderators vet partner applications and manage which labs a partner is in."""
+    return can_moderate(user)
+
+
+def can_grant_research_access(user):
+    """Only administrators give (or take) a Sciencelab partner access to the research export."""
+    return can_administer(user)
+
+
+TEMPLATE_CHECKS.update({
+    "can_vet_partners": can_vet_partners,
+    "can_grant_research_access": can_grant_research_access,
+})

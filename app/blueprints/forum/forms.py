@@ -1,0 +1,102 @@
+"""Forms of the discussion groups: a new thread, a reply, an edit, a report, and one-button forms."""
+import re
+
+from wtforms import StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from app.markup import MAX_SOURCE_LENGTH
+from app.validators import NoControlCharacters, TextForm
+
+MIN_TITLE = 5
+MAX_TITLE = 150
+MAX_BODY = MAX_SOURCE_LENGTH  # 20,000: what app.markup renders
+MIN_REASON = 5
+MAX_REASON = 1000
+
+
+def normalise_body(value):
+    """One kind of line break, no blank lines or trailing spaces around the text.
+
+    Leading spaces of the first line stay: in Markdown they can start a code block.
+    """
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.strip("\n").rstrip()
+
+
+def normalise_title(value):
+    """Trimmed, with runs of spaces (and tabs) made single."""
+    if not isinstance(value, str):
+        return value
+    return re.sub(r"[ \t]+", " ", value).strip()
+
+
+def _body_field(label="Bericht", description=None):
+    return TextAreaField(
+        label,
+        filters=[normalise_body],
+        validators=[
+            DataRequired(message="Schrijf eerst je bericht."),
+            Length(max=MAX_BODY, message="Een bericht is hoogstens 20.000 tekens lang."),
+            NoControlCharacters(multiline=True),
+        ],
+        description=description or (
+            "Je kunt Markdown gebruiken: **vet**, *schuin*, > citaat, - lijstje, [tekst](https://…). "
+            "Noem iemand met @Naam; die persoon krijgt dan een melding."
+        ),
+        render_kw={"rows": 8, "maxlength": MAX_BODY},
+    )
+
+
+class ThreadForm(TextForm):
+    title = StringField(
+        "Titel",
+        filters=[normalise_title],
+        validators=[
+            DataRequired(message="Geef je discussie een titel."),
+            Length(min=MIN_TITLE, max=MAX_TITLE,
+                   message=f"Een titel is {MIN_TITLE} tot {MAX_TITLE} tekens lang."),
+            NoControlCharacters(),
+        ],
+        description="Waar gaat je vraag of onderwerp over? Kort en duidelijk.",
+        render_kw={"maxlength": MAX_TITLE, "autocomplete": "off"},
+    )
+    body = _body_field()
+    preview = SubmitField("Voorbeeld")
+    submit = SubmitField("Discussie plaatsen")
+
+
+class ReplyForm(TextForm):
+    body = _body_field("Je reactie")
+    preview = SubmitField("Voorbeeld")
+    submit = SubmitField("Reactie plaatsen")
+
+
+class EditPostForm(TextForm):
+    body = _body_field()
+    preview = SubmitField("Voorbeeld")
+    submit = SubmitField("Wijziging opslaan")
+
+
+class ReportForm(TextForm):
+    reason = TextAreaField(
+        "Waarom meld je dit bericht?",
+        filters=[normalise_body],
+        validators=[
+            DataRequired(message="Vertel kort waarom je dit bericht meldt."),
+            Length(min=MIN_REASON, max=MAX_REASON,
+                   message=f"Een reden is {MIN_REASON} tot {MAX_REASON} tekens lang."),
+            NoControlCharacters(multiline=True),
+        ],
+        description="Bijvoorbeeld: beledigend, reclame, persoonlijke gegevens van iemand anders. "
+                    "Alleen moderatoren lezen dit.",
+        render_kw={"rows": 4, "maxlength": MAX_REASON},
+    )
+    submit = SubmitField("Melden")
+
+
+class ConfirmForm(TextForm):
+    """A one-button form (delete, watch, unwatch …): only the CSRF token is checked."""
+
+    submit = SubmitField("Bevestigen")

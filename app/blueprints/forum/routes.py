@@ -1,0 +1,161 @@
+"""The discussion groups: the group list, a group's threads, starting a thread, watching a group.
+
+Thread pages and post actions live in posts.py, moderation in moderation.py; all on this blueprint.
+"""
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from app.blueprints.forum import queries, services
+from app.blueprints.forum.forms import ConfirmForm, ThreadForm
+from app.extensions import db, limiter, login_manager
+from app.markup import render_markdown
+from app.models.forum import POSTS_PER_PAGE, THREADS_PER_PAGE
+from app.pagination import page_arg
+from app.permissions import can_post, can_read_forum
+from app.validators import safe_next_url
+
+bp = Blueprint("forum", __name__, url_prefix="/forum")
+
+
+def person_key():
+    """Rate limits per person when logged in (people share addresses), else per address."""
+    if current_user.is_authenticated:
+        return f"person:{current_user.id}"
+    return get_remote_address()
+
+
+# Shared by starting threads and replying (previews count too): a backstop behind the posting
+# limits of services.check_posting_limit, which give the friendly message.
+posting_rate = limiter.shared_limit("40 per 10 minutes;300 per day", scope="forum-posting",
+                                    key_func=person_key, methods=["POST"])
+action_rate = limiter.shared_limit("120 per hour", scope="forum-actions", key_func=person_key,
+                                   methods=["POST"])
+
+
+@bp.app_template_global("forum_thread_url")
+def thread_url(thread, **values):
+    """The address of a thread page (pass pagina=…, _anchor=… as needed)."""
+    return url_for("forum.thread", group_slug=thread.group.slug, thread_id=thread.id,
+                   slug=services.thread_slug(thread.title), **values)
+
+
+def _back_path():
+    """The page a form was posted from, when it is on this site (to return to after login)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return None
+    return safe_next_url(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+
+
+def no_access():
+    return render_template("forum/no_access.html"), 403
+
+
+def reader_required(view):
+    """Visitors are sent to log in; logged-in people without forum rights get a friendly 403."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            if request.method != "GET":
+                flash("Log in om mee te doen aan de discussies.", "info")
+                return redirect(url_for("auth.login", next=_back_path() or url_for(".index")))
+            return login_manager.unauthorized()
+        if not can_read_forum(current_user):
+            return no_access()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def group_or_404(slug):
+    group = queries.find_group(slug)
+    if group is None:
+        abort(404)
+    return group
+
+
+@bp.route("")
+def index():
+    groups = queries.groups()
+    unread = set()
+    if can_read_forum(current_user):
+        unread = queries.groups_with_unread(current_user)
+    return render_template("forum/index.html", groups=groups, unread=unread)
+
+
+@bp.route("/<group_slug>")
+@reader_required
+def group(group_slug):
+    group = group_or_404(group_slug)
+    pagination = db.paginate(queries.thread_list_query(group), page=page_arg(),
+                             per_page=THREADS_PER_PAGE, error_out=False)
+    return render_template(
+        "forum/group.html",
+        group=group,
+        pagination=pagination,
+        read_map=queries.read_numbers(current_user, pagination.items),
+        watching=queries.watches_group(current_user, group),
+        posts_per_page=POSTS_PER_PAGE,
+    )
+
+
+@bp.route("/<group_slug>/nieuw", methods=["GET", "POST"])
+@posting_rate
+@reader_required
+def new_thread(group_slug):
+    group = group_or_404(group_slug)
+    if not can_post(current_user):
+        return no_access()
+    form = ThreadForm()
+    preview = limit_message = None
+    status = 200
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = render_markdown(form.body.data)
+        else:
+            try:
+                thread, post = services.create_thread(current_user, group, form.title.data,
+                                                      form.body.data)
+            except services.PostingLimit as limit:
+                db.session.rollback()
+                limit_message, status = str(limit), 429
+            else:
+                db.session.commit()
+                flash("Je discussie is geplaatst.", "success")
+                return redirect(thread_url(thread))
+    elif request.method == "POST":
+        status = 400
+    return render_template("forum/new_thread.html", group=group, form=form, preview=preview,
+                           limit_message=limit_message), status
+
+
+@bp.route("/<group_slug>/volgen", methods=["POST"])
+@action_rate
+@reader_required
+def watch_group(group_slug):
+    group = group_or_404(group_slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.watch_group(current_user, group)
+    db.session.commit()
+    flash(f"Je volgt nu de groep {group.name}: je krijgt een melding bij elke nieuwe discussie.",
+          "success")
+    return redirect(url_for(".group", group_slug=group.slug))
+
+
+@bp.route("/<group_slug>/niet-volgen", methods=["POST"])
+@action_rate
+@reader_required
+def unwatch_group(group_slug):
+    group = group_or_404(group_slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.unwatch_group(current_user, group)
+    db.session.commit()
+    flash(f"Je volgt de groep {group.name} niet meer.", "success")
+    return redirect(url_for(".group", group_slug=group.slug))
