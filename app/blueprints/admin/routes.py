@@ -4,6 +4,8 @@ from app.extensions import db
 from app.models.accounts import STATUS_SUSPENDED, User
 from app.models.audit import AuditLog
 from app.models.collectives import JOIN_PENDING, JoinRequest
+from app.models.forum import PostReport
+from app.models.labs import APPLICATION_PENDING, PartnerApplication
 from app.models.public import ContactMessage
 from app.pagination import page_arg
 from app.models.selfscan import SCAN_SUBMITTED, SelfScan
@@ -36,6 +38,9 @@ def dashboard_counts():
         "scans_overdue": _count(SelfScan, SelfScan.status == SCAN_SUBMITTED, SelfScan.due_at < now),
         "join_requests": _count(JoinRequest, JoinRequest.status == JOIN_PENDING),
         "suspended": _count(User, User.status == STATUS_SUSPENDED),
+        "partner_applications": _count(PartnerApplication,
+                                       PartnerApplication.status == APPLICATION_PENDING),
+        "open_reports": _count(PostReport, PostReport.resolved_at.is_(None)),
     }
 
 
