@@ -248,14 +248,16 @@ def _close_quietly(connection):
 
 
 def run_worker(app, poll_seconds, stop_event=None, once=False):
-    """Queue the notification e-mails that are due and deliver the outbox, in a loop until
-    stop_event is set (or once)."""
-    from app.notifications import send_notification_emails  # it imports this module
+    """Run the periodic jobs (lab reminders, notification e-mails) and deliver the outbox, in a
+    loop until stop_event is set (or once)."""
+    from app.blueprints.labs.services import send_accept_reminders
+    from app.notifications import send_notification_emails  # both import this module
 
     stop_event = stop_event or threading.Event()
     while not stop_event.is_set():
         with app.app_context():
             try:
+                send_accept_reminders()
                 send_notification_emails()
                 deliver_due()
             except Exception:  # keep the worker alive: a database blip must not end mail

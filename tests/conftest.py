@@ -28,9 +28,29 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 def _database_uri(tmp_dir):
     url = os.environ.get("DATABASE_URL", "").strip()
-    if url:
-        return database_url(url)
-    return f"sqlite:///{os.path.join(tmp_dir, 'test.db')}"
+    if not url:
+        return f"sqlite:///{os.path.join(tmp_dir, 'test.db')}"
+    url = database_url(url)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        # Parallel runs (pytest -n): each worker gets a database of its own next to DATABASE_URL's.
+        url = _worker_database(url, worker)
+    return url
+
+
+def _worker_database(url, worker):
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 class IsolatedClient(FlaskClient):
