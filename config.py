@@ -70,6 +70,9 @@ class Config:
     )
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR") or str(BASE_DIR / "search_index")
     REDIS_URL = os.environ.get("REDIS_URL", "").strip() or None
+    # How many reverse proxies (nginx, Caddy) stand before the app: their X-Forwarded-For and
+    # -Proto are then trusted, so rate limits see the visitor's address, not the proxy's.
+    PROXY_COUNT = env_int("PROXY_COUNT", 0)
 
     # Mail: without MAIL_SERVER, messages are logged and kept in the outbox.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "").strip() or None
@@ -132,6 +135,7 @@ def secret_key_problem(key):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    PROXY_COUNT = env_int("PROXY_COUNT", 1)  # gunicorn behind one TLS-terminating proxy
     # No localhost default: links in e-mails must point at the real site.
     BASE_URL = os.environ.get("BASE_URL", "").strip().rstrip("/") or None
     PREFERRED_URL_SCHEME = "https"

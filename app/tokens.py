@@ -32,11 +32,7 @@ def issue_token(purpose, user=None, email=None, payload=None, lifetime=None):
     link works.
     """
     if user is not None and user.id is not None:
-        db.session.execute(
-            db.update(Token)
-            .where(Token.user_id == user.id, Token.purpose == purpose, Token.used_at.is_(None))
-            .values(used_at=utcnow())
-        )
+        retire_tokens(user, purpose)
     raw = secrets.token_urlsafe(32)
     lifetime = lifetime or LIFETIMES[purpose]
     token = Token(
@@ -50,6 +46,20 @@ def issue_token(purpose, user=None, email=None, payload=None, lifetime=None):
     db.session.add(token)
     db.session.flush()
     return raw
+
+
+def retire_tokens(user, *purposes):
+    """Make every unused token of these purposes for this person unusable (flushed, not committed).
+
+    Used when a link sent earlier should stop working: a newer link of the same kind, a changed
+    password (open reset links), a changed e-mail address (links sent to the old one).
+    """
+    db.session.execute(
+        db.update(Token)
+        .where(Token.user_id == user.id, Token.purpose.in_(purposes), Token.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def find_token(raw, purpose):

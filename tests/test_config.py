@@ -146,3 +146,23 @@ def test_development_key_is_kept_in_the_instance_folder(load_config, tmp_path, m
     first = cfg.development_secret_key()
     assert len(first) >= 32 and cfg.development_secret_key() == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_behind_a_proxy_the_visitors_address_counts(app):
+    from app import create_app
+    from config import TestingConfig
+
+    class Proxied(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+        PROXY_COUNT = 1
+
+    proxied = create_app(Proxied)
+
+    @proxied.route("/_wie")
+    def wie():
+        from flask import request
+        return f"{request.remote_addr} {request.scheme}"
+
+    response = proxied.test_client().get(
+        "/_wie", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    assert response.get_data(as_text=True) == "203.0.113.7 https"

@@ -156,7 +156,8 @@ def test_anything_else_is_refused(target):
 # -- small helpers -----------------------------------------------------------------------------
 
 def test_control_characters_are_recognised():
-    for value in ("a\x00b", "\x1b[0m", "links\u202erechts", "\u2066x", "a\x7fb", "zero\u200bwidth"):
+    for value in ("a\x00b", "\x1b[0m", "links\u202erechts", "\u2066x", "a\x7fb", "zero\u200bwidth",
+                  "\ufeffbom"):
         assert has_control_characters(value), repr(value)
     for value in ("", "Gewone naam", "Zoë d'Hondt-Ślęzak", "李小龙", "👩‍👩‍👧‍👦", "نیم‌فاصله"):
         assert not has_control_characters(value), repr(value)

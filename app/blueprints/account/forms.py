@@ -1,8 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from app.blueprints.auth.forms import email_field, name_field, new_password_fields
+from app.validators import TextForm
 
 
 def current_password_field():
@@ -16,18 +16,22 @@ def current_password_field():
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(TextForm):
     name = name_field()
     submit_profile = SubmitField("Naam opslaan")
 
 
-class EmailChangeForm(FlaskForm):
+class EmailChangeForm(TextForm):
     email = email_field("Nieuw e-mailadres")
     current_password = current_password_field()
     submit_email = SubmitField("E-mailadres wijzigen")
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(TextForm):
     current_password = current_password_field()
     password, confirm = new_password_fields()
     submit_password = SubmitField("Wachtwoord wijzigen")
+
+
+class ConfirmEmailChangeForm(TextForm):
+    submit = SubmitField("Ja, gebruik dit e-mailadres")

@@ -1,11 +1,18 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from app.blueprints.account import services
-from app.blueprints.account.forms import EmailChangeForm, PasswordChangeForm, ProfileForm
+from app.blueprints.account.forms import (
+    ConfirmEmailChangeForm,
+    EmailChangeForm,
+    PasswordChangeForm,
+    ProfileForm,
+)
 from app.blueprints.auth.forms import ResendVerificationForm
 from app.blueprints.auth.routes import start_session
 from app.extensions import db, limiter
+from app.tokens import PURPOSE_EMAIL_CHANGE, find_token
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -66,14 +73,27 @@ def change_email():
     return redirect(url_for("account.index"))
 
 
-@bp.route("/e-mailadres/<token>")
+@bp.route("/e-mailadres/<token>", methods=["GET", "POST"])
 def confirm_email_change(token):
-    user = services.confirm_email_change(token)
+    # The link only shows a button; the change happens on POST. Mail scanners and link previews
+    # open links by GET, and must not move an account to an address nobody confirmed.
+    found = find_token(token, PURPOSE_EMAIL_CHANGE)
+    if found is None or found.user is None:
+        return render_template("auth/token_invalid.html", what="bevestigingslink"), 400
+    form = ConfirmEmailChangeForm()
+    if not form.validate_on_submit():
+        return render_template("account/confirm_email.html", form=form, new_email=found.email)
+    try:
+        user = services.confirm_email_change(token)
+        if user is not None:
+            new_email = user.email
+            db.session.commit()
+    except IntegrityError:  # the address was taken by another account a moment ago
+        user = None
     if user is None:
         db.session.rollback()
         return render_template("auth/token_invalid.html", what="bevestigingslink"), 400
-    db.session.commit()
-    flash(f"Je e-mailadres is gewijzigd in {user.email}.", "success")
+    flash(f"Je e-mailadres is gewijzigd in {new_email}.", "success")
     return redirect(url_for("account.index" if current_user.is_authenticated else "auth.login"))
 
 
@@ -83,6 +103,7 @@ def confirm_email_change(token):
 def change_password():
     form = PasswordChangeForm()
     form._user_email = current_user.email
+    form._user_name = current_user.name
     if not form.validate_on_submit():
         return _render(password_form=form, status=400)
     if not current_user.check_password(form.current_password.data):

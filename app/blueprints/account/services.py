@@ -2,7 +2,15 @@
 from app.mail import external_url, queue_mail
 from app.models.accounts import User
 from app.timeutil import utcnow
-from app.tokens import PURPOSE_EMAIL_CHANGE, consume_token, find_token, issue_token
+from app.tokens import (
+    PURPOSE_EMAIL_CHANGE,
+    PURPOSE_RESET,
+    PURPOSE_VERIFY,
+    consume_token,
+    find_token,
+    issue_token,
+    retire_tokens,
+)
 
 
 def request_email_change(user, new_email):
@@ -39,6 +47,8 @@ def confirm_email_change(raw):
     old_email = user.email
     user.email = token.email
     user.email_verified_at = utcnow()
+    # Reset and verification links that went to the old address stop working.
+    retire_tokens(user, PURPOSE_RESET, PURPOSE_VERIFY)
     queue_mail(old_email, "Je e-mailadres is gewijzigd", "email_changed_notice", user=user,
                new_email=token.email)
     return user
@@ -48,5 +58,6 @@ def change_password(user, new_password):
     """Set a new password and end every other session of this person."""
     user.set_password(new_password)
     user.end_all_sessions()
+    retire_tokens(user, PURPOSE_RESET)  # an open reset link could undo this change
     queue_mail(user.email, "Je wachtwoord is gewijzigd", "password_changed", user=user,
                reset_url=external_url("auth.forgot_password"))

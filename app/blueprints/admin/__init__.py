@@ -1,2 +1,3 @@
 from app.blueprints.admin.routes import bp  # noqa: F401
-from app.blueprints.admin import members, selfscans  # noqa: F401,E402  (views on the same bp)
+from app.blueprints.admin import groups, members, partners, reports, selfscans  # noqa: F401,E402  (views on the same bp)
+from app.blueprints.admin import labs  # noqa: F401,E402  (lab questions without an answer)

@@ -2,7 +2,6 @@
 import re
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
@@ -10,7 +9,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Validation
 from app.extensions import db
 from app.models.accounts import ROLE_LABELS, ROLES
 from app.models.collectives import COUNTRIES, PROVINCES_BE, PROVINCES_NL, SECTORS, Collective
-from app.validators import NoControlCharacters, strip_filter
+from app.validators import TextForm, NoControlCharacters, strip_filter
 from app.workdays import local_today
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -52,7 +51,7 @@ PROVINCE_CHOICES = (
 )
 
 
-class ApproveScanForm(FlaskForm):
+class ApproveScanForm(TextForm):
     name = StringField(
         "Naam van het collectief",
         filters=[strip_filter],
@@ -114,7 +113,7 @@ class ApproveScanForm(FlaskForm):
             raise ValidationError(f"Deze provincie ligt niet in {COUNTRIES[self.country.data]}.")
 
 
-class RejectScanForm(FlaskForm):
+class RejectScanForm(TextForm):
     reason = TextAreaField(
         "Reden van afwijzing",
         filters=[multiline_filter],
@@ -128,12 +127,12 @@ class RejectScanForm(FlaskForm):
     reject = SubmitField("Afwijzen en reden mailen")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(TextForm):
     role = choice("Rol", [(r, ROLE_LABELS[r]) for r in ROLES], "Kies een rol uit de lijst.")
     change_role = SubmitField("Rol wijzigen")
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(TextForm):
     reason = TextAreaField(
         "Reden van de schorsing",
         filters=[multiline_filter],
@@ -166,9 +165,9 @@ class SuspendForm(FlaskForm):
             )
 
 
-class UnsuspendForm(FlaskForm):
+class UnsuspendForm(TextForm):
     unsuspend = SubmitField("Schorsing opheffen")
 
 
-class RemoveFromCollectiveForm(FlaskForm):
+class RemoveFromCollectiveForm(TextForm):
     remove = SubmitField("Uit het collectief verwijderen")

@@ -1,8 +1,13 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from app.validators import NoControlCharacters, StrongPassword, normalise_email, strip_filter
+from app.validators import (
+    NoControlCharacters,
+    StrongPassword,
+    TextForm,
+    normalise_email,
+    strip_filter,
+)
 
 EMAIL_REQUIRED = "Vul je e-mailadres in."
 EMAIL_INVALID = "Dit is geen geldig e-mailadres."
@@ -53,7 +58,7 @@ def name_field(label="Naam"):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TextForm):
     email = email_field()
     password = PasswordField(
         "Wachtwoord",
@@ -68,22 +73,22 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Inloggen")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(TextForm):
     name = name_field()
     email = email_field()
     password, confirm = new_password_fields("Wachtwoord")
     submit = SubmitField("Account aanmaken")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(TextForm):
     email = email_field()
     submit = SubmitField("Stuur mij een link")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(TextForm):
     password, confirm = new_password_fields()
     submit = SubmitField("Wachtwoord opslaan")
 
 
-class ResendVerificationForm(FlaskForm):
+class ResendVerificationForm(TextForm):
     submit = SubmitField("Stuur de bevestigingsmail opnieuw")

@@ -7,7 +7,6 @@ only allowed for an ordinary account without a collective.
 """
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import SubmitField
 
@@ -21,15 +20,16 @@ from app.models.collectives import Collective
 from app.models.selfscan import SelfScan
 from app.timeutil import utcnow
 from app.tokens import consume_token, find_token
+from app.validators import TextForm
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(TextForm):
     name = name_field()
     password, confirm = new_password_fields("Wachtwoord")
     submit = SubmitField("Account aanmaken")
 
 
-class LinkAccountForm(FlaskForm):
+class LinkAccountForm(TextForm):
     submit = SubmitField("Koppel mijn account")
 
 

@@ -1,5 +1,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from app.blueprints.auth import services
 from app.blueprints.auth.forms import (
@@ -60,8 +61,11 @@ def login():
 
 @bp.route("/uitloggen", methods=["POST"])
 def logout():
-    logout_user()
+    # Clear first: logout_user() leaves a mark in the session that makes Flask-Login delete the
+    # "remember me" cookie; clearing afterwards would wipe that mark and the cookie would log the
+    # person straight back in.
     session.clear()
+    logout_user()
     flash("Je bent uitgelogd.", "info")
     return redirect(url_for("public.index"))
 
@@ -73,8 +77,13 @@ def register():
         return redirect(url_for("account.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        services.register_user(form.name.data, form.email.data, form.password.data)
-        db.session.commit()
+        try:
+            services.register_user(form.name.data, form.email.data, form.password.data)
+            db.session.commit()
+        except IntegrityError:
+            # The same address was registered a moment ago (a double click): the first request
+            # created the account, this one answers the same as always.
+            db.session.rollback()
         return render_template("auth/check_email.html", email=form.email.data)
     return render_template("auth/register.html", form=form)
 
@@ -97,9 +106,11 @@ def resend_verification():
     form = ResendVerificationForm()
     if not form.validate_on_submit():
         abort(400)
-    if not current_user.email_verified:
-        services.send_verification(current_user)
-        db.session.commit()
+    if current_user.email_verified:
+        flash("Je e-mailadres is al bevestigd.", "info")
+        return redirect(url_for("account.index"))
+    services.send_verification(current_user)
+    db.session.commit()
     flash(f"We hebben een nieuwe bevestigingslink gestuurd naar {current_user.email}.", "info")
     return redirect(url_for("account.index"))
 
@@ -124,6 +135,7 @@ def reset_password(token):
         return render_template("auth/token_invalid.html", what="herstellink"), 400
     form = ResetPasswordForm()
     form._user_email = found.user.email
+    form._user_name = found.user.name
     if form.validate_on_submit():
         if not services.reset_password(found, form.password.data):
             db.session.rollback()

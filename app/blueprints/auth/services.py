@@ -3,7 +3,7 @@
 Functions flush, never commit: the view owns the transaction, so an e-mail is queued in the same
 transaction as the change it reports.
 """
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.mail import external_url, queue_mail
@@ -26,8 +26,6 @@ def authenticate(email, password):
     """The person with this e-mail address and password, or None; same cost either way."""
     user = User.find_by_email(email)
     if user is None:
-        from werkzeug.security import check_password_hash
-
         check_password_hash(_DUMMY_HASH, password or "")
         return None
     return user if user.check_password(password or "") else None
@@ -45,6 +43,8 @@ def register_user(name, email, password):
     """
     existing = User.find_by_email(email)
     if existing is not None:
+        # Hash anyway, so the answer takes as long as for a new account (no enumeration by timing).
+        generate_password_hash(password or "", method="scrypt")
         queue_mail(
             existing.email,
             "Je hebt al een account bij CollectieveKracht",

@@ -1,13 +1,12 @@
 """Forms of the collectives directory, collective pages, joining and the dashboard."""
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, Optional, ValidationError
 
 from app.models.collectives import PROVINCES_BE, PROVINCES_NL, SECTORS
-from app.validators import NoControlCharacters, has_control_characters, strip_filter
+from app.validators import TextForm, NoControlCharacters, has_control_characters, strip_filter
 
 MAX_NAME_FILTER = 150
 MAX_MESSAGE = 1000
@@ -25,7 +24,7 @@ def normalise_newlines(value):
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-class DirectoryFilterForm(FlaskForm):
+class DirectoryFilterForm(TextForm):
     """The filters above the directory; read from the query string (GET, so no CSRF token)."""
 
     class Meta:
@@ -62,7 +61,7 @@ class DirectoryFilterForm(FlaskForm):
         return {"name": name, "sector": sector, "province": province}
 
 
-class JoinForm(FlaskForm):
+class JoinForm(TextForm):
     message = TextAreaField(
         "Bericht aan de vertegenwoordiger (niet verplicht)",
         filters=[normalise_newlines],
@@ -77,11 +76,11 @@ class JoinForm(FlaskForm):
     submit = SubmitField("Lidmaatschap aanvragen")
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(TextForm):
     submit = SubmitField("Aanvraag intrekken")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(TextForm):
     """Approve or decline a join request; the button pressed sends `decision`."""
 
     decision = StringField(
@@ -103,7 +102,7 @@ def http_url(form, field):
         raise ValidationError("Vul een volledig webadres in dat begint met https:// of http://.")
 
 
-class EditCollectiveForm(FlaskForm):
+class EditCollectiveForm(TextForm):
     description = TextAreaField(
         "Korte beschrijving",
         filters=[normalise_newlines],

@@ -1,8 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
-from app.validators import NoControlCharacters, normalise_email, strip_filter
+from app.validators import TextForm, NoControlCharacters, normalise_email, strip_filter
 
 
 def normalise_newlines(value):
@@ -10,7 +9,7 @@ def normalise_newlines(value):
     return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
-class ContactForm(FlaskForm):
+class ContactForm(TextForm):
     name = StringField(
         "Naam",
         filters=[strip_filter],

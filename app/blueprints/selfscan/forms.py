@@ -3,18 +3,17 @@
 The questions themselves are data (questionnaire.py reads them with parse_step); these forms carry
 the CSRF token and the few fixed fields: the contact person and the consent checkboxes.
 """
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from app.validators import NoControlCharacters, normalise_email, strip_filter
+from app.validators import TextForm, NoControlCharacters, normalise_email, strip_filter
 
 
-class ActionForm(FlaskForm):
+class ActionForm(TextForm):
     """A one-button form: only the CSRF token (start, start a repeat scan)."""
 
 
-class StepForm(FlaskForm):
+class StepForm(TextForm):
     """A question step: CSRF only; the answers are read by parse_step."""
 
 
@@ -54,7 +53,7 @@ class FirstStepForm(StepForm):
     contact_email = _contact_email_field()
 
 
-class FinalStepForm(FlaskForm):
+class FinalStepForm(TextForm):
     """The last step: contact person confirmed, consent, send."""
 
     contact_name = _contact_name_field()

@@ -1,0 +1,3 @@
+"""The partner labs. The views are spread over modules that share the blueprint of routes.py."""
+from app.blueprints.labs.routes import bp  # noqa: F401
+from app.blueprints.labs import questions  # noqa: F401,E402  (question pages and their actions)

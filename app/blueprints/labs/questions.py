@@ -1,0 +1,237 @@
+"""A question page and what people do there: answer, respond, accept, edit, view the history."""
+from flask import abort, flash, redirect, render_template, request
+from flask_login import current_user
+
+from app.blueprints.labs import queries, services
+from app.blueprints.labs.forms import (
+    AnswerForm,
+    ConfirmForm,
+    EditQuestionForm,
+    EditReplyForm,
+    ResponseForm,
+)
+from app.blueprints.labs.routes import (
+    action_rate,
+    bp,
+    lab_or_404,
+    posting_rate,
+    question_url,
+    reader_required,
+)
+from app.extensions import db
+from app.markup import render_markdown
+from app.permissions import (
+    can_accept,
+    can_answer,
+    can_edit_question,
+    can_edit_reply,
+    can_moderate,
+    can_respond,
+    can_view_lab_history,
+)
+
+QUESTION_PATH = "/<lab_slug>/vragen/<int(max=2147483647):question_id>"
+REPLY_PATH = QUESTION_PATH + "/antwoorden/<int(max=2147483647):reply_id>"
+
+
+def question_or_404(lab_slug, question_id):
+    """The question, when it belongs to this lab (404 otherwise: POSTs are not redirected)."""
+    lab = lab_or_404(lab_slug)
+    question = queries.find_question(question_id, include_hidden=can_moderate(current_user))
+    if question is None or question.lab_id != lab.id:
+        abort(404)
+    return question
+
+
+def reply_or_404(question, reply_id):
+    reply = queries.find_reply(question, reply_id)
+    if reply is None:
+        abort(404)
+    return reply
+
+
+def reply_url(reply):
+    return question_url(reply.question, _anchor=f"antwoord-{reply.id}")
+
+
+def _page(question, answer_form=None, response_form=None, preview=None, limit_message=None,
+          status=200):
+    """The question page; the forms are blank unless one was just posted with a problem."""
+    if answer_form is None and can_answer(current_user, question):
+        answer_form = AnswerForm(formdata=None)
+    if response_form is None and can_respond(current_user, question):
+        response_form = ResponseForm(formdata=None)
+    return render_template(
+        "labs/question.html",
+        question=question,
+        lab=question.lab,
+        replies=queries.replies_of(question),
+        answer_form=answer_form if can_answer(current_user, question) else None,
+        response_form=response_form if can_respond(current_user, question) else None,
+        may_accept=can_accept(current_user, question),
+        preview=preview,
+        limit_message=limit_message,
+    ), status
+
+
+@bp.route(QUESTION_PATH)
+@reader_required
+def question(lab_slug, question_id):
+    question = queries.find_question(question_id, include_hidden=can_moderate(current_user))
+    if question is None or queries.find_lab(lab_slug) is None:
+        abort(404)
+    if question.lab.slug != lab_slug:
+        return redirect(question_url(question))
+    return _page(question)
+
+
+def _post_reply(lab_slug, question_id, allowed, form_class, service, message):
+    """Answering and responding: the same steps with their own form, check and service."""
+    question = question_or_404(lab_slug, question_id)
+    if not allowed(current_user, question):
+        abort(403)
+    form = form_class()
+    forms = _form_kwargs(form)
+    if not form.validate_on_submit():
+        return _page(question, **forms, status=400)
+    if form.preview.data:
+        return _page(question, **forms, preview={"form": next(iter(forms)),
+                                                 "html": render_markdown(form.body.data)})
+    try:
+        reply = service(current_user, question, form.body.data)
+    except services.PostingLimit as limit:
+        db.session.rollback()
+        question = question_or_404(lab_slug, question_id)
+        return _page(question, **forms, limit_message=str(limit), status=429)
+    target = reply_url(reply)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target)
+
+
+def _form_kwargs(form):
+    return {"answer_form": form} if isinstance(form, AnswerForm) else {"response_form": form}
+
+
+@bp.route(QUESTION_PATH + "/beantwoorden", methods=["POST"])
+@posting_rate
+@reader_required
+def answer(lab_slug, question_id):
+    return _post_reply(lab_slug, question_id, can_answer, AnswerForm,
+                       services.post_answer, "Je antwoord is geplaatst. De vraagsteller krijgt een melding.")
+
+
+@bp.route(QUESTION_PATH + "/reageren", methods=["POST"])
+@posting_rate
+@reader_required
+def respond(lab_slug, question_id):
+    return _post_reply(lab_slug, question_id, can_respond, ResponseForm,
+                       services.post_response, "Je reactie is geplaatst.")
+
+
+@bp.route(REPLY_PATH + "/accepteren", methods=["POST"])
+@action_rate
+@reader_required
+def accept(lab_slug, question_id, reply_id):
+    question = question_or_404(lab_slug, question_id)
+    reply = reply_or_404(question, reply_id)
+    if not can_accept(current_user, question):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        changed = services.accept_answer(current_user, reply)
+    except services.LabError as problem:
+        db.session.rollback()
+        flash(str(problem), "warning")
+        return redirect(reply_url(reply))
+    target = reply_url(reply)
+    db.session.commit()
+    flash("Het antwoord is gemarkeerd als geaccepteerd: de vraag is opgelost." if changed
+          else "Dit antwoord was al geaccepteerd.", "success" if changed else "info")
+    return redirect(target)
+
+
+@bp.route(REPLY_PATH + "/niet-accepteren", methods=["POST"])
+@action_rate
+@reader_required
+def unaccept(lab_slug, question_id, reply_id):
+    question = question_or_404(lab_slug, question_id)
+    reply = reply_or_404(question, reply_id)
+    if not can_accept(current_user, question):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    changed = services.unaccept_answer(current_user, reply)
+    target = reply_url(reply)
+    db.session.commit()
+    flash("Het antwoord is niet meer geaccepteerd: de vraag staat weer op beantwoord." if changed
+          else "Dit antwoord was niet geaccepteerd.", "success" if changed else "info")
+    return redirect(target)
+
+
+@bp.route(QUESTION_PATH + "/bewerken", methods=["GET", "POST"])
+@posting_rate
+@reader_required
+def edit_question(lab_slug, question_id):
+    question = question_or_404(lab_slug, question_id)
+    if not can_edit_question(current_user, question):
+        abort(403)
+    form = EditQuestionForm(title=question.title, body=question.body_source,
+                            context=question.context_source, is_research=question.is_research)
+    preview = None
+    status = 200
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = {"body": render_markdown(form.body.data),
+                       "context": render_markdown(form.context.data) if form.context.data else None}
+        else:
+            changed = services.edit_question(current_user, question, form.title.data,
+                                             form.body.data, form.context.data, form.is_research.data)
+            target = question_url(question)
+            db.session.commit()
+            flash("Je wijziging is opgeslagen." if changed else "Er was niets veranderd.",
+                  "success" if changed else "info")
+            return redirect(target)
+    elif request.method == "POST":
+        status = 400
+    return render_template("labs/edit_question.html", question=question, lab=question.lab,
+                           form=form, preview=preview), status
+
+
+@bp.route(REPLY_PATH + "/bewerken", methods=["GET", "POST"])
+@posting_rate
+@reader_required
+def edit_reply(lab_slug, question_id, reply_id):
+    question = question_or_404(lab_slug, question_id)
+    reply = reply_or_404(question, reply_id)
+    if not can_edit_reply(current_user, reply):
+        abort(403)
+    form = EditReplyForm(body=reply.body_source)
+    preview = None
+    status = 200
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = render_markdown(form.body.data)
+        else:
+            changed = services.edit_reply(current_user, reply, form.body.data)
+            target = reply_url(reply)
+            db.session.commit()
+            flash("Je wijziging is opgeslagen." if changed else "Er was niets veranderd.",
+                  "success" if changed else "info")
+            return redirect(target)
+    elif request.method == "POST":
+        status = 400
+    return render_template("labs/edit_reply.html", question=question, lab=question.lab,
+                           reply=reply, form=form, preview=preview), status
+
+
+@bp.route(QUESTION_PATH + "/geschiedenis")
+@reader_required
+def history(lab_slug, question_id):
+    if not can_view_lab_history(current_user):
+        abort(403)
+    question = question_or_404(lab_slug, question_id)
+    return render_template("labs/history.html", question=question, lab=question.lab,
+                           revisions=queries.revisions_of(question),
+                           replies=queries.replies_by_id(question))

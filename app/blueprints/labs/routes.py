@@ -1,0 +1,162 @@
+"""The partner labs: the lab list, a lab's page with its questions, and asking a question.
+
+Question pages and what people do there live in questions.py, on this same blueprint.
+"""
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.blueprints.forum.routes import person_key
+from app.blueprints.labs import queries, services
+from app.blueprints.labs.forms import QuestionForm
+from app.extensions import db, limiter, login_manager
+from app.markup import render_markdown
+from app.models.labs import QUESTION_STATUS_LABELS
+from app.pagination import page_arg
+from app.permissions import can_ask_question, can_moderate, can_view_lab_questions
+
+bp = Blueprint("labs", __name__, url_prefix="/labs")
+
+# A backstop behind the forum's posting limits (services.check_posting_limit), which give the
+# friendly message; previews count too. Shared by questions, answers and responses.
+posting_rate = limiter.shared_limit("30 per 10 minutes;200 per day", scope="lab-posting",
+                                    key_func=person_key, methods=["POST"])
+action_rate = limiter.shared_limit("120 per hour", scope="lab-actions", key_func=person_key,
+                                   methods=["POST"])
+
+# Status badges: a word and a colour (the word carries the meaning; the colour helps).
+STATUS_BADGES = {
+    "open": "text-bg-warning",
+    "beantwoord": "text-bg-info",
+    "opgelost": "text-bg-success",
+}
+
+
+@bp.app_template_global("lab_status_badge")
+def lab_status_badge(status):
+    return STATUS_BADGES.get(status, "text-bg-secondary")
+
+
+@bp.app_template_global("lab_question_url")
+def question_url(question, **values):
+    return url_for("labs.question", lab_slug=question.lab.slug, question_id=question.id, **values)
+
+
+def no_access():
+    return render_template("labs/no_access.html"), 403
+
+
+def reader_required(view):
+    """Visitors are sent to log in; logged-in people without access get a friendly 403."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            if request.method != "GET":
+                flash("Log in om mee te doen in de labs.", "info")
+                return redirect(url_for("auth.login", next=url_for(".index")))
+            return login_manager.unauthorized()
+        if not can_view_lab_questions(current_user):
+            return no_access()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def only_known_arguments(endpoint, known, **values):
+    """A redirect to the same page without query arguments it does not know, or None.
+
+    The pager hands every query argument to url_for, where names such as _scheme or lab_slug
+    would change (or break) the links it builds.
+    """
+    if all(key in known for key in request.args):
+        return None
+    kept = {key: value for key, value in request.args.items() if key in known}
+    return redirect(url_for(endpoint, **values, **kept))
+
+
+def lab_or_404(slug):
+    lab = queries.find_lab(slug)
+    if lab is None:
+        abort(404)
+    return lab
+
+
+@bp.route("")
+def index():
+    include_hidden = can_moderate(current_user)
+    return render_template(
+        "labs/index.html",
+        labs=queries.labs(),
+        counts=queries.status_counts(include_hidden),
+        organisations=queries.organisation_counts(),
+        statuses=QUESTION_STATUS_LABELS,
+    )
+
+
+def _filters():
+    status = request.args.get("status", "")
+    research = request.args.get("onderzoeksvraag", "") in ("1", "ja", "on")
+    return (status if status in QUESTION_STATUS_LABELS else None), research
+
+
+@bp.route("/<lab_slug>")
+def lab(lab_slug):
+    lab = lab_or_404(lab_slug)
+    odd = only_known_arguments(".lab", ("status", "onderzoeksvraag", "pagina"), lab_slug=lab.slug)
+    if odd is not None:
+        return odd
+    status, research = _filters()
+    pagination = None
+    if can_view_lab_questions(current_user):
+        query = queries.question_list_query(lab, status, research,
+                                            include_hidden=can_moderate(current_user))
+        pagination = db.paginate(query, page=page_arg(), per_page=queries.QUESTIONS_PER_PAGE,
+                                 error_out=False)
+    return render_template(
+        "labs/lab.html",
+        lab=lab,
+        organisations=queries.organisations_of(lab),
+        counts=queries.status_counts(can_moderate(current_user)).get(lab.id, {}),
+        pagination=pagination,
+        status=status,
+        research=research,
+        statuses=QUESTION_STATUS_LABELS,
+    )
+
+
+@bp.route("/<lab_slug>/vragen/nieuw", methods=["GET", "POST"])
+@posting_rate
+@reader_required
+def ask(lab_slug):
+    lab = lab_or_404(lab_slug)
+    if not can_ask_question(current_user, lab):
+        return render_template("labs/cannot_ask.html", lab=lab), 403
+    form = QuestionForm()
+    preview = limit_message = error = None
+    status = 200
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = {"body": render_markdown(form.body.data),
+                       "context": render_markdown(form.context.data) if form.context.data else None}
+        else:
+            try:
+                question = services.ask_question(current_user, lab, form.title.data, form.body.data,
+                                                 form.context.data, form.is_research.data)
+            except services.PostingLimit as limit:
+                db.session.rollback()
+                limit_message, status = str(limit), 429
+            except services.LabError as problem:
+                db.session.rollback()
+                error, status = str(problem), 409
+            else:
+                target = question_url(question)
+                db.session.commit()
+                flash(f"Je vraag is gesteld. De partners van het {lab.name} hebben een melding "
+                      "gekregen.", "success")
+                return redirect(target)
+    elif request.method == "POST":
+        status = 400
+    return render_template("labs/ask.html", lab=lab, form=form, preview=preview,
+                           limit_message=limit_message, error=error), status
