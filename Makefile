@@ -45,7 +45,7 @@ worker: setup
 	$(FLASK) mail worker
 
 test: dev-setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

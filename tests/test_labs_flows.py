@@ -382,3 +382,11 @@ def test_question_page_queries_do_not_grow_with_the_replies(client, cast):
         page = text(client.get(path))
     assert many.count == few.count
     assert page.count('class="card mb-3 lab-reply') == 13
+
+
+def test_lab_posts_count_for_the_shared_posting_limit(cast):
+    from app.blueprints.forum.services import PostingLimit, check_posting_limit
+
+    ask(cast.member)  # just now
+    with pytest.raises(PostingLimit):
+        check_posting_limit(cast.member)

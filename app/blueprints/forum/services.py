@@ -8,7 +8,7 @@ import re
 import unicodedata
 from datetime import timedelta
 
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from app.blueprints.forum.mentions import (  # noqa: F401  (resolve_mentions is part of this API)
@@ -21,6 +21,7 @@ from app.blueprints.forum.mentions import (  # noqa: F401  (resolve_mentions is 
 from app.extensions import db
 from app.markup import render_markdown
 from app.models.audit import record
+from app.models.labs import LabQuestion, LabReply
 from app.models.forum import (
     ForumGroup,
     GroupWatch,
@@ -49,14 +50,25 @@ class ForumError(Exception):
 
 # -- posting limits ---------------------------------------------------------------------------------
 
+def _writing_times(user):
+    """When `user` wrote anything: forum posts, lab questions and lab replies (one limit for all)."""
+    return union_all(
+        select(Post.created_at.label("at")).where(Post.author_id == user.id),
+        select(LabQuestion.created_at.label("at")).where(LabQuestion.author_id == user.id),
+        select(LabReply.created_at.label("at")).where(LabReply.author_id == user.id),
+    ).subquery()
+
+
 def check_posting_limit(user, now=None):
-    """Raise PostingLimit when `user` may not post right now (staff are not limited)."""
+    """Raise PostingLimit when `user` may not post right now (staff are not limited).
+
+    The forum and the labs share it: the limits count everything a person writes in either.
+    """
     if user.is_staff:
         return
     now = now or utcnow()
-    last = db.session.execute(
-        select(func.max(Post.created_at)).where(Post.author_id == user.id)
-    ).scalar()
+    times = _writing_times(user)
+    last = db.session.execute(select(func.max(times.c.at))).scalar()
     if last is not None:
         elapsed = (now - last).total_seconds()
         if elapsed < SECONDS_BETWEEN_POSTS:
@@ -68,8 +80,7 @@ def check_posting_limit(user, now=None):
             )
     if user.created_at and user.created_at > now - timedelta(days=NEW_ACCOUNT_DAYS):
         today = db.session.execute(
-            select(func.count(Post.id))
-            .where(Post.author_id == user.id, Post.created_at > now - timedelta(days=1))
+            select(func.count()).select_from(times).where(times.c.at > now - timedelta(days=1))
         ).scalar_one()
         if today >= NEW_ACCOUNT_DAILY_MAX:
             raise PostingLimit(

@@ -17,6 +17,11 @@ KIND_LABELS = {
     "mention": "Genoemd",
     "quote": "Geciteerd",
     "new_thread": "Nieuw onderwerp",
+    "lab_question": "Labvraag",
+    "lab_answer": "Antwoord",
+    "lab_response": "Reactie",
+    "lab_accepted": "Geaccepteerd",
+    "lab_reminder": "Herinnering",
 }
 
 
