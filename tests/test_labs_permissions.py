@@ -70,6 +70,15 @@ class World:
         self.reply_base = reply_path(self.reply, "")
 
 
+
+@pytest.fixture(autouse=True)
+def _no_pause_between_posts(monkeypatch):
+    """These tests post many times in a row as one person; the shared posting limit (tested in
+    test_forum_limits and test_labs_flows) would refuse all but the first."""
+    from app.blueprints.forum import services as forum_services
+
+    monkeypatch.setattr(forum_services, "SECONDS_BETWEEN_POSTS", 0)
+
 @pytest.fixture
 def world():
     return World()
