@@ -15,6 +15,7 @@ def register(app):
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(privacy_cli)
 
 
 @click.command("create-admin")
@@ -146,3 +147,16 @@ def mail_show(message_id):
     if row is None:
         raise click.ClickException("No such message.")
     click.echo(f"To: {row.recipient}\nSubject: {row.subject}\nStatus: {row.status}\n\n{row.body_text}")
+
+
+privacy_cli = AppGroup("privacy", help="Retention of personal data.")
+
+
+@privacy_cli.command("cleanup")
+def privacy_cleanup():
+    """Remove what the privacy statement says we keep no longer (the mail worker does this hourly)."""
+    from app.retention import apply_retention
+
+    counts = apply_retention()
+    db.session.commit()
+    click.echo("Removed: " + ", ".join(f"{name}: {count}" for name, count in counts.items()))

@@ -30,6 +30,7 @@ from app.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 STATUS_LOGGED = "logged"  # no MAIL_SERVER configured: written to the log, kept for reading
+RETENTION_INTERVAL = timedelta(hours=1)
 CLAIM_SECONDS = 300  # a sender that died mid-delivery frees its message after this long
 FIRST_RETRY_SECONDS = 30
 
@@ -252,11 +253,17 @@ def run_worker(app, poll_seconds, stop_event=None, once=False):
     loop until stop_event is set (or once)."""
     from app.blueprints.labs.services import send_accept_reminders
     from app.notifications import send_notification_emails  # both import this module
+    from app.retention import apply_retention
 
     stop_event = stop_event or threading.Event()
+    last_retention = None
     while not stop_event.is_set():
         with app.app_context():
             try:
+                if last_retention is None or utcnow() - last_retention > RETENTION_INTERVAL:
+                    apply_retention()
+                    db.session.commit()
+                    last_retention = utcnow()
                 send_accept_reminders()
                 send_notification_emails()
                 deliver_due()
