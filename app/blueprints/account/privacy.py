@@ -9,6 +9,7 @@ from flask_limiter.util import get_remote_address
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from app.blueprints.account import privacy_export
 from app.blueprints.account import privacy_services as services
 from app.blueprints.account.forms import current_password_field
 from app.blueprints.account.routes import WRONG_PASSWORD, bp
@@ -61,7 +62,7 @@ def download_data():
     form = DownloadDataForm()
     if not form.validate_on_submit():
         return render_template("account/my_data.html", form=form), 400
-    data = services.collect_personal_data(current_user._get_current_object())
+    data = privacy_export.collect_personal_data(current_user._get_current_object())
     today = datetime.now(ZoneInfo("Europe/Amsterdam")).date().isoformat()
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     response = Response(body, mimetype="application/json")
