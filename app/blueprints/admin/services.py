@@ -37,6 +37,7 @@ from app.models.selfscan import (
     SelfScan,
     SelfScanAnswer,
 )
+from app.slugs import slugify as make_slug
 from app.timeutil import utcnow
 from app.tokens import issue_token
 from app.workdays import start_of_local_day
@@ -76,10 +77,8 @@ def scan_profile(scan, answers=None):
 
 
 def slugify(text):
-    """A page address from a name: lower case ASCII letters, digits and single hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:70].rstrip("-") or "collectief"
+    """A collective's page address from its name."""
+    return make_slug(text, max_length=70, fallback="collectief")
 
 
 def unique_slug(name):

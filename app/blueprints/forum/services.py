@@ -4,8 +4,6 @@ Functions take the acting person as an argument and flush, never commit: the vie
 transaction. Post HTML is rendered and sanitised here, once, when a post is saved.
 """
 import math
-import re
-import unicodedata
 from datetime import timedelta
 
 from sqlalchemy import case, delete, func, or_, select, union_all, update
@@ -32,6 +30,7 @@ from app.models.forum import (
     ThreadRead,
     ThreadWatch,
 )
+from app.slugs import slugify
 from app.timeutil import utcnow
 
 SECONDS_BETWEEN_POSTS = 15
@@ -93,10 +92,8 @@ def check_posting_limit(user, now=None):
 # -- small helpers ----------------------------------------------------------------------------------
 
 def thread_slug(title):
-    """The readable part of a thread address: lower case ASCII letters, digits and hyphens."""
-    ascii_title = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug[:60].rstrip("-") or "discussie"
+    """The readable part of a thread address."""
+    return slugify(title, max_length=60, fallback="discussie")
 
 
 def _insert(model):

@@ -3,8 +3,6 @@
 Two ways in: the private link of the person who filled in the scan (its resume token), and the
 scan's id for logged-in people who may see it (members of the collective, moderators).
 """
-import re
-import unicodedata
 
 from flask import abort, make_response, render_template, url_for
 from flask_login import current_user, login_required
@@ -16,6 +14,7 @@ from app.blueprints.selfscan.routes import bp, link_unknown
 from app.extensions import db, limiter
 from app.models.selfscan import SelfScan
 from app.permissions import can_start_rescan, can_view_scan_report
+from app.slugs import slugify
 
 
 def _by_token(token):
@@ -70,8 +69,7 @@ def pdf_filename(scan):
     name = services.questionnaire_of(scan).profile_value(scan.answer_map(), "name") or ""
     if not isinstance(name, str):
         name = ""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:50].strip("-")
+    slug = slugify(name, max_length=50)
     stamp = (scan.submitted_at or scan.created_at).strftime("%Y-%m-%d")
     return "-".join(part for part in ("zelfscan", slug or "rapport", stamp) if part) + ".pdf"
 
