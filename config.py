@@ -70,6 +70,12 @@ class Config:
     )
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR") or str(BASE_DIR / "search_index")
     REDIS_URL = os.environ.get("REDIS_URL", "").strip() or None
+    # Knowledge-base attachments live here, outside static/, under random names (app.uploads).
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+    MAX_ATTACHMENT_MB = env_int("MAX_ATTACHMENT_MB", 10)
+    # Key of the keyed hash that gives each collective a stable pseudonym in the research export.
+    # Without it, a key derived from SECRET_KEY is used (stable as long as SECRET_KEY is).
+    RESEARCH_PSEUDONYM_KEY = os.environ.get("RESEARCH_PSEUDONYM_KEY") or None
     # How many reverse proxies (nginx, Caddy) stand before the app: their X-Forwarded-For and
     # -Proto are then trusted, so rate limits see the visitor's address, not the proxy's.
     PROXY_COUNT = env_int("PROXY_COUNT", 0)
@@ -99,7 +105,8 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
-    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    # A whole request may carry one attachment of MAX_ATTACHMENT_MB plus the form around it.
+    MAX_CONTENT_LENGTH = (env_int("MAX_ATTACHMENT_MB", 10) + 2) * 1024 * 1024
     HSTS = False
 
     # Rate limits: memory per process, or Redis shared by all workers.
@@ -174,6 +181,10 @@ class TestingConfig(Config):
     MAIL_SEND_IN_BACKGROUND = False
     RATELIMIT_STORAGE_URI = "memory://"
     SEARCH_INDEX_DIR = None  # set per test run by conftest
+    UPLOAD_DIR = None  # set per test run by conftest
+    MAX_ATTACHMENT_MB = 10
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    RESEARCH_PSEUDONYM_KEY = "testing-pseudonym-key-not-for-production"
     WTF_CSRF_ENABLED = True
 
 

@@ -74,10 +74,13 @@ def register_blueprints(app):
     from app.blueprints.auth import bp as auth_bp
     from app.blueprints.collectives import bp as collectives_bp
     from app.blueprints.forum import bp as forum_bp
+    from app.blueprints.insights import bp as insights_bp
+    from app.blueprints.knowledge import bp as knowledge_bp
     from app.blueprints.labs import bp as labs_bp
     from app.blueprints.notifications import bp as notifications_bp
     from app.blueprints.partners import bp as partners_bp
     from app.blueprints.public import bp as public_bp
+    from app.blueprints.search import bp as search_bp
     from app.blueprints.selfscan import bp as selfscan_bp
 
     app.register_blueprint(public_bp)
@@ -90,6 +93,9 @@ def register_blueprints(app):
     app.register_blueprint(labs_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(partners_bp)
+    app.register_blueprint(knowledge_bp)
+    app.register_blueprint(insights_bp)
+    app.register_blueprint(search_bp)
     register_upcoming_sections(app)
 
 
@@ -99,6 +105,7 @@ UPCOMING_SECTIONS = {
     "forum.index": ("/forum", "Forum"),
     "labs.index": ("/labs", "Labs"),
     "knowledge.index": ("/kennisbank", "Kennisbank"),
+    "insights.index": ("/inzichten", "Inzichten"),
     "collectives.index": ("/collectieven", "Collectieven"),
     "search.index": ("/zoeken", "Zoeken"),
     "selfscan.index": ("/zelfscan", "Zelfscan"),

@@ -305,3 +305,44 @@ TEMPLATE_CHECKS.update({
     "can_vet_partners": can_vet_partners,
     "can_grant_research_access": can_grant_research_access,
 })
+
+
+# -- knowledge base, insights and the research export ------------------------------------------
+
+def can_read_knowledge(user):
+    """The members-only part of knowledge items (body, attachments): members of an approved
+    collective, partners and staff. Titles and summaries of published items are public."""
+    return bool(
+        user and user.is_authenticated and user.is_active
+        and (user.is_staff or user.is_partner or user.is_collective_member)
+    )
+
+
+def can_edit_knowledge(user):
+    """Moderators create, edit, publish and unpublish items (and see unpublished ones)."""
+    return can_moderate(user)
+
+
+def can_view_insights(user):
+    """What all self-scans together show: members, partners and staff."""
+    return can_read_knowledge(user)
+
+
+def can_export_research(user):
+    """Administrators, and Sciencelab partners an administrator gave research access."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if can_administer(user):
+        return True
+    return bool(
+        user.is_partner and user.research_access
+        and any(lab.slug == "sciencelab" for lab in user.labs)
+    )
+
+
+TEMPLATE_CHECKS.update({
+    "can_read_knowledge": can_read_knowledge,
+    "can_edit_knowledge": can_edit_knowledge,
+    "can_view_insights": can_view_insights,
+    "can_export_research": can_export_research,
+})

@@ -77,6 +77,7 @@ def app():
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = _database_uri(tmp_dir)
         SEARCH_INDEX_DIR = os.path.join(tmp_dir, "search_index")
+        UPLOAD_DIR = os.path.join(tmp_dir, "uploads")
 
     application = create_app(Config)
     application.test_client_class = IsolatedClient

@@ -1,0 +1,1 @@
+"""Moderators manage knowledge-base items under /beheer/kennisbank (views on the admin bp)."""

@@ -1,0 +1,1 @@
+"""The pseudonymised research export and its codebook (views on the admin bp)."""

@@ -1,0 +1,2 @@
+"""Knowledge base pages (/kennisbank)."""
+from app.blueprints.knowledge.routes import bp  # noqa: F401
