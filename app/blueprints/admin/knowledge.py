@@ -1,1 +1,187 @@
-"""Moderators manage knowledge-base items under /beheer/kennisbank (views on the admin bp)."""
+"""Moderators manage knowledge-base items under /beheer/kennisbank (views on the admin bp).
+
+Create and edit (with a preview that saves nothing), publish and unpublish, add and delete
+attachments. Every action is audited in app.blueprints.knowledge.services.
+"""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import FileStorage
+
+from app import uploads
+from app.blueprints.admin.routes import bp
+from app.blueprints.forum.forms import ConfirmForm
+from app.blueprints.knowledge import services
+from app.blueprints.knowledge.forms import AttachmentForm, ItemForm
+from app.extensions import db
+from app.models.knowledge import (
+    KINDS, STATUS_DRAFT, STATUS_PUBLISHED, KnowledgeAttachment, KnowledgeItem,
+)
+from app.pagination import page_arg
+from app.permissions import can_edit_knowledge, require
+
+PER_PAGE = 50
+MAX_ID = 2147483647
+STATUS_FILTERS = {"concept": STATUS_DRAFT, "gepubliceerd": STATUS_PUBLISHED}
+SAVE_FAILED = "Opslaan lukte niet doordat iemand anders tegelijk iets veranderde. Probeer het opnieuw."
+
+
+@bp.route("/kennisbank")
+@require(can_edit_knowledge)
+def knowledge_items():
+    status = request.args.get("status", "", type=str)
+    query = db.select(KnowledgeItem)
+    if status in STATUS_FILTERS:
+        query = query.where(KnowledgeItem.status == STATUS_FILTERS[status])
+    else:
+        status = ""
+    pagination = db.paginate(
+        query.order_by(KnowledgeItem.updated_at.desc(), KnowledgeItem.id.desc()),
+        page=page_arg(), per_page=PER_PAGE, error_out=False,
+    )
+    return render_template("admin/knowledge_items.html", pagination=pagination, status=status,
+                           kinds=KINDS)
+
+
+def _item_or_404(item_id):
+    item = db.session.get(KnowledgeItem, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _render_form(form, item=None, preview=None, attachment_form=None, status=200):
+    return render_template(
+        "admin/knowledge_form.html", form=form, item=item, preview=preview,
+        attachment_form=attachment_form or AttachmentForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
+        max_attachment_mb=current_app.config.get("MAX_ATTACHMENT_MB"),
+    ), status
+
+
+@bp.route("/kennisbank/nieuw", methods=["GET", "POST"])
+@require(can_edit_knowledge)
+def new_knowledge_item():
+    form = ItemForm()
+    preview = None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = services.render_body(form.body.data or "")
+        else:
+            try:
+                item = services.create_item(current_user, form.data_dict())
+                db.session.commit()
+            except IntegrityError:  # the same address taken at the same moment
+                db.session.rollback()
+                flash(SAVE_FAILED, "danger")
+                return _render_form(form, status=409)
+            flash(f"Het item “{item.title}” is opgeslagen als concept. Publiceer het als het klaar is.",
+                  "success")
+            return redirect(url_for(".edit_knowledge_item", item_id=item.id))
+    status = 400 if form.is_submitted() and preview is None else 200
+    return _render_form(form, preview=preview, status=status)
+
+
+@bp.route(f"/kennisbank/<int(max={MAX_ID}):item_id>", methods=["GET", "POST"])
+@require(can_edit_knowledge)
+def edit_knowledge_item(item_id):
+    item = _item_or_404(item_id)
+    if request.method == "GET":
+        form = ItemForm(obj=item, body=item.body_source)
+    else:
+        form = ItemForm()
+    preview = None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview = services.render_body(form.body.data or "")
+        else:
+            try:
+                changed = services.update_item(current_user, item, form.data_dict())
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                flash(SAVE_FAILED, "danger")
+                return _render_form(form, item=item, status=409)
+            if changed:
+                flash("De wijzigingen zijn opgeslagen.", "success")
+            else:
+                flash("Er was niets veranderd.", "info")
+            return redirect(url_for(".edit_knowledge_item", item_id=item.id))
+    status = 400 if form.is_submitted() and preview is None else 200
+    return _render_form(form, item=item, preview=preview, status=status)
+
+
+def _confirmed():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+
+
+@bp.route(f"/kennisbank/<int(max={MAX_ID}):item_id>/publiceren", methods=["POST"])
+@require(can_edit_knowledge)
+def publish_knowledge_item(item_id):
+    item = _item_or_404(item_id)
+    _confirmed()
+    if services.publish(current_user, item):
+        db.session.commit()
+        flash(f"Het item “{item.title}” is gepubliceerd.", "success")
+    else:
+        flash("Dit item was al gepubliceerd.", "info")
+    return redirect(url_for(".edit_knowledge_item", item_id=item.id))
+
+
+@bp.route(f"/kennisbank/<int(max={MAX_ID}):item_id>/offline", methods=["POST"])
+@require(can_edit_knowledge)
+def unpublish_knowledge_item(item_id):
+    item = _item_or_404(item_id)
+    _confirmed()
+    if services.unpublish(current_user, item):
+        db.session.commit()
+        flash(f"Het item “{item.title}” is offline gehaald: het is weer een concept.", "success")
+    else:
+        flash("Dit item was niet gepubliceerd.", "info")
+    return redirect(url_for(".edit_knowledge_item", item_id=item.id))
+
+
+@bp.route(f"/kennisbank/<int(max={MAX_ID}):item_id>/bijlagen", methods=["POST"])
+@require(can_edit_knowledge)
+def add_knowledge_attachment(item_id):
+    item = _item_or_404(item_id)
+    attachment_form = AttachmentForm()
+    form = ItemForm(formdata=None, obj=item, body=item.body_source)
+    if not attachment_form.validate_on_submit():
+        return _render_form(form, item=item, attachment_form=attachment_form, status=400)
+    file = attachment_form.file.data
+    if not isinstance(file, FileStorage) or not file.filename:
+        attachment_form.file.errors = ["Kies een bestand om te uploaden."]
+        return _render_form(form, item=item, attachment_form=attachment_form, status=400)
+    try:
+        stored = uploads.store_file(file)
+    except uploads.UploadRejected as rejected:
+        attachment_form.file.errors = [rejected.message]
+        return _render_form(form, item=item, attachment_form=attachment_form, status=400)
+    try:
+        services.add_attachment(current_user, item, stored)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        uploads.delete_stored(stored.stored_name)  # no row, so no file either
+        raise
+    flash(f"De bijlage {stored.filename} is toegevoegd.", "success")
+    return redirect(url_for(".edit_knowledge_item", item_id=item.id, _anchor="bijlagen"))
+
+
+@bp.route(f"/kennisbank/<int(max={MAX_ID}):item_id>/bijlagen/<int(max={MAX_ID}):attachment_id>"
+          "/verwijderen", methods=["POST"])
+@require(can_edit_knowledge)
+def delete_knowledge_attachment(item_id, attachment_id):
+    item = _item_or_404(item_id)
+    attachment = db.session.get(KnowledgeAttachment, attachment_id)
+    if attachment is None or attachment.item_id != item.id:
+        abort(404)
+    _confirmed()
+    filename = attachment.filename
+    stored_name = services.delete_attachment(current_user, attachment)
+    db.session.commit()
+    uploads.delete_stored(stored_name)  # only after the row is gone for good
+    flash(f"De bijlage {filename} is verwijderd.", "success")
+    return redirect(url_for(".edit_knowledge_item", item_id=item.id, _anchor="bijlagen"))

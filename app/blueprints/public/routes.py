@@ -3,6 +3,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.blueprints.knowledge.queries import latest_items
 from app.blueprints.public.forms import ContactForm
 from app.blueprints.public.services import submit_contact_message
 from app.extensions import db, limiter
@@ -12,7 +13,7 @@ bp = Blueprint("public", __name__)
 
 @bp.route("/")
 def index():
-    return render_template("public/index.html")
+    return render_template("public/index.html", latest_knowledge=latest_items(limit=3))
 
 
 @bp.route("/over-ons")
