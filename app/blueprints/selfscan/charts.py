@@ -175,3 +175,129 @@ def radar_svg(labels, values, peer_values=None, title="Scores per dimensie"):
         + "</svg>"
     )
     return Markup(svg)
+
+
+# -- bar charts for the insights (/inzichten) ----------------------------------------------------
+# These use CSS classes (app/static/css/insights.css) for every colour, so a page can restyle them;
+# sizes and positions are SVG attributes. Text sizes suit viewBoxes 320-360 units wide, shown at
+# about 360-420 px (insights.css caps the width), so labels stay readable on a phone.
+
+BAR_WIDTH = 360
+BAR_LABEL_SIZE = 15
+BAR_HEIGHT = 18
+BAR_ROW = 48  # label line + bar + gap
+VALUE_ROOM = 112  # room right of the longest bar for "1.234 (41,7%)"
+
+
+def dutch_number(value, digits=None):
+    """1234.5 → "1.234,5" (as the `getal` template filter, usable without a request)."""
+    from babel.numbers import format_decimal
+
+    if digits is None:
+        return format_decimal(value, locale="nl_NL")
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale="nl_NL")
+
+
+def _svg(chart_id, width, height, title, description, parts, css_class):
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_fmt(width)} {_fmt(height)}" '
+        f'width="100%" role="img" class="{css_class}" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">'
+        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
+        + "".join(parts)
+        + "</svg>"
+    )
+
+
+def bar_chart_svg(rows, title):
+    """A horizontal bar chart: rows = [(label, count, share percentage, css modifier or "")].
+
+    Each row has its label on a line of its own above the bar (long Dutch labels never squeeze the
+    bars on a narrow screen) and "count (share%)" right of the bar.
+    """
+    rows = list(rows)
+    chart_id = f"bars-{next(_ids)}"
+    most = max((count for _label, count, _share, _mod in rows), default=0) or 1
+    room = BAR_WIDTH - VALUE_ROOM
+    parts = []
+    y = 0
+    for label, count, share, modifier in rows:
+        text_y = y + BAR_LABEL_SIZE
+        bar_y = text_y + 6
+        length = max(2.0, room * count / most)
+        extra = f" chart-bar--{modifier}" if modifier else ""
+        parts.append(f'<text x="0" y="{_fmt(text_y)}" class="chart-label" '
+                     f'font-size="{BAR_LABEL_SIZE}">{escape(label)}</text>')
+        parts.append(f'<rect x="0" y="{_fmt(bar_y)}" width="{_fmt(length)}" height="{BAR_HEIGHT}" '
+                     f'class="chart-bar{extra}"/>')
+        parts.append(f'<text x="{_fmt(length + 6)}" y="{_fmt(bar_y + BAR_HEIGHT - 4)}" '
+                     f'class="chart-value" font-size="{BAR_LABEL_SIZE - 1}">'
+                     f'{dutch_number(count)} ({dutch_number(share, 1)}%)</text>')
+        y += BAR_ROW
+    height = max(y - (BAR_ROW - BAR_LABEL_SIZE - 6 - BAR_HEIGHT) + 4, 20)
+    description = "; ".join(f"{label}: {dutch_number(count)} collectieven ({dutch_number(share, 1)}%)"
+                            for label, count, share, _mod in rows) + "."
+    return _svg(chart_id, BAR_WIDTH, height, title, description, parts, "insights-chart chart-bars")
+
+
+HIST_LEFT = 8
+HIST_TOP = 50  # room above the columns for the median label and the tallest count
+HIST_PLOT = 160  # plot height
+HIST_WIDTH = 320
+
+
+def histogram_svg(bins, title, median=None, hidden_text="minder dan 5"):
+    """Score bins as columns: bins = [(label, count or None when hidden, share or None)].
+
+    A hidden bin (None) is not drawn: its slot reads "< 5". `median` (0-100) adds a dashed line.
+    The bins are taken to cover 0-100 in order (0-19, 20-39, 40-59, 60-79, 80-100).
+    """
+    bins = list(bins)
+    if not bins:
+        raise ValueError("histogram_svg needs bins")
+    chart_id = f"hist-{next(_ids)}"
+    slot = (HIST_WIDTH - 2 * HIST_LEFT) / len(bins)
+    base_y = HIST_TOP + HIST_PLOT
+    most = max((count for _label, count, _share in bins if count), default=0) or 1
+    parts = [f'<line x1="{HIST_LEFT}" y1="{_fmt(base_y)}" x2="{_fmt(HIST_WIDTH - HIST_LEFT)}" '
+             f'y2="{_fmt(base_y)}" class="chart-axis"/>']
+    texts = []  # drawn last, so the median line never covers a number
+    for index, (label, count, share) in enumerate(bins):
+        x0 = HIST_LEFT + index * slot
+        centre = x0 + slot / 2
+        if count is None:
+            texts.append(f'<text x="{_fmt(centre)}" y="{_fmt(base_y - 8)}" text-anchor="middle" '
+                         f'class="chart-muted chart-halo" font-size="14">&lt; 5</text>')
+        else:
+            height = HIST_PLOT * count / most
+            if count:
+                parts.append(f'<rect x="{_fmt(x0 + 3)}" y="{_fmt(base_y - height)}" '
+                             f'width="{_fmt(slot - 6)}" height="{_fmt(height)}" class="chart-bar"/>')
+            texts.append(f'<text x="{_fmt(centre)}" y="{_fmt(base_y - height - 6)}" '
+                         f'text-anchor="middle" class="chart-value chart-halo" font-size="15">'
+                         f'{dutch_number(count)}</text>')
+        texts.append(f'<text x="{_fmt(centre)}" y="{_fmt(base_y + 20)}" text-anchor="middle" '
+                     f'class="chart-label" font-size="15">{escape(label)}</text>')
+    if median is not None:
+        # Position on a continuous 0-100 scale: bin i covers [20i, 20i + 20), the last up to 100.
+        index = min(int(median // 20), len(bins) - 1)
+        width = 21 if index == len(bins) - 1 else 20
+        x = HIST_LEFT + index * slot + slot * (median - 20 * index) / width
+        parts.append(f'<line x1="{_fmt(x)}" y1="18" x2="{_fmt(x)}" y2="{_fmt(base_y)}" '
+                     f'class="chart-median"/>')
+        anchor = "end" if x > HIST_WIDTH * 0.7 else "start"
+        shift = -4 if anchor == "end" else 4
+        texts.append(f'<text x="{_fmt(x + shift)}" y="14" text-anchor="{anchor}" '
+                     f'class="chart-median-label" font-size="14">mediaan {dutch_number(median)}</text>')
+    parts.extend(texts)
+    height = base_y + 30
+    description = "; ".join(
+        f"score {label}: " + (hidden_text if count is None else f"{dutch_number(count)} collectieven")
+        for label, count, _share in bins
+    )
+    if median is not None:
+        description += f"; mediaan {dutch_number(median)}"
+    return _svg(chart_id, HIST_WIDTH, height, title, description + ".", parts,
+                "insights-chart chart-histogram")

@@ -187,5 +187,8 @@ def report_pdf(report):
         pdf.ln(2)
         _paragraph(pdf, "Uit de kennisbank:", style="B")
         for item in recommendations.items:
-            _paragraph(pdf, f"- {getattr(item, 'title', item)}")
+            kind = getattr(item, "kind_label", "")
+            _paragraph(pdf, f"- {getattr(item, 'title', item)}" + (f" ({kind})" if kind else ""))
+            if getattr(item, "reason", ""):
+                _paragraph(pdf, f"  {item.reason}", size=9)
     return bytes(pdf.output())

@@ -6,6 +6,7 @@ PDF (pdf.py) all show the same Report, so they never disagree.
 """
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from app.extensions import db
 from app.models.collectives import COUNTRIES, SECTORS
@@ -225,13 +226,145 @@ def recommend(scan, scores):
     )
 
 
-def recommended_items(scan, weakest_dimensions, challenges):
-    """Knowledge-base items for this scan's weakest dimensions and challenges.
+# How a knowledge item is ranked for a scan (recommended_items): a tag on the weakest dimension
+# weighs most, then one on another weak dimension, then each chosen challenge it covers; a tag for
+# the collective's sector only breaks near-ties. Equal scores: the newest item first.
+WEIGHT_WEAKEST = 10
+WEIGHT_WEAK = 6
+WEIGHT_CHALLENGE = 3
+WEIGHT_SECTOR = 1
+MAX_RECOMMENDED = 5
 
-    HOOK: the knowledge base arrives in a later issue; it fills this in (items tagged with these
-    dimensions or matching the challenges). Until then there is nothing to recommend.
+
+@dataclass
+class RecommendedItem:
+    """A knowledge item recommended for a scan, with the reason (Dutch) it fits."""
+
+    slug: str
+    title: str
+    kind: str
+    kind_label: str
+    summary: str
+    reason: str
+    score: int
+    published_at: object = None
+
+    @property
+    def url(self):
+        """The item's page (/kennisbank/<slug>), also before the knowledge pages are served."""
+        from flask import current_app, has_request_context, url_for
+
+        if has_request_context() and "knowledge.item" in current_app.view_functions:
+            return url_for("knowledge.item", slug=self.slug)
+        return f"/kennisbank/{quote(self.slug)}"
+
+
+def _lower_first(text):
+    text = str(text)
+    return text[:1].lower() + text[1:]
+
+
+def _match_reason(weak_labels, challenge_labels, sector_label):
+    """Why an item fits, e.g. "Past bij jullie laagste score (financiën) en jullie uitdaging
+    financiering." weak_labels: [(label, rank among the weak dimensions, 0 = the weakest)]."""
+    parts = []
+    for label, rank in weak_labels:
+        if rank == 0:
+            parts.append(f"jullie laagste score ({_lower_first(label)})")
+        elif rank == 1:
+            parts.append(f"jullie op één na laagste score ({_lower_first(label)})")
+        else:
+            parts.append(f"een van jullie lagere scores ({_lower_first(label)})")
+    if challenge_labels:
+        noun = "uitdagingen" if len(challenge_labels) > 1 else "uitdaging"
+        parts.append(f"jullie {noun} {_join(_lower_first(c) for c in challenge_labels)}")
+    reason = "Past bij " + _join(parts) + "."
+    if sector_label:
+        reason += f" Het gaat ook over jullie sector ({_lower_first(sector_label)})."
+    return reason
+
+
+def recommended_items(scan, weakest_dimensions, challenges):
+    """Up to MAX_RECOMMENDED published knowledge items for this scan, best first.
+
+    An item qualifies when it is tagged with one of the weak dimensions (facet "dimension") or one
+    of the chosen challenges (facet "theme"; themes are the challenge keys). Score: WEIGHT_WEAKEST
+    for the weakest dimension, WEIGHT_WEAK for another weak one, WEIGHT_CHALLENGE per challenge,
+    WEIGHT_SECTOR when the item is tagged with the collective's sector; ties go to the newest
+    (published_at, then id). Ranking happens in the database in one statement: one row per
+    matching item with a 0/1 column per possible match, so the reasons need no further queries.
     """
-    return []
+    from sqlalchemy import and_, case, func
+    from sqlalchemy.orm import lazyload, load_only
+
+    from app.models.knowledge import (
+        DIMENSIONS, FACET_DIMENSION, FACET_SECTOR, FACET_THEME, STATUS_PUBLISHED, THEMES,
+        KnowledgeItem, KnowledgeTag,
+    )
+
+    weak = [d for d in dict.fromkeys(weakest_dimensions or []) if isinstance(d, str)]
+    chosen = [c for c in dict.fromkeys(challenges or []) if isinstance(c, str)]
+    if not weak and not chosen:
+        return []
+    questionnaire = load_questionnaire(scan.questionnaire_version)
+    sector = _sector(scan, questionnaire, scan.answer_map())
+
+    # (facet, value, weight) of every tag that counts; the first weak dimension is the weakest.
+    wanted = [(FACET_DIMENSION, d, WEIGHT_WEAKEST if n == 0 else WEIGHT_WEAK)
+              for n, d in enumerate(weak)]
+    wanted += [(FACET_THEME, c, WEIGHT_CHALLENGE) for c in chosen]
+    flags = [
+        func.max(case((and_(KnowledgeTag.facet == facet, KnowledgeTag.value == value), 1), else_=0))
+        .label(f"m{n}")
+        for n, (facet, value, _weight) in enumerate(wanted)
+    ]
+    sector_flag = func.max(case(
+        (and_(KnowledgeTag.facet == FACET_SECTOR, KnowledgeTag.value == (sector or "")), 1), else_=0,
+    )).label("m_sector")
+    matches = (
+        db.select(KnowledgeTag.item_id, *flags, sector_flag)
+        .group_by(KnowledgeTag.item_id)
+        .subquery()
+    )
+    columns = [matches.c[f"m{n}"] for n in range(len(wanted))]
+    total = sum((col * weight for col, (_f, _v, weight) in zip(columns, wanted)),
+                start=matches.c.m_sector * WEIGHT_SECTOR).label("total")
+    relevant = sum(columns[1:], start=columns[0])
+    query = (
+        db.select(KnowledgeItem, total, *columns, matches.c.m_sector)
+        .join(matches, matches.c.item_id == KnowledgeItem.id)
+        .where(KnowledgeItem.status == STATUS_PUBLISHED)
+        .where(relevant > 0)
+        .options(load_only(KnowledgeItem.id, KnowledgeItem.slug, KnowledgeItem.kind,
+                           KnowledgeItem.title, KnowledgeItem.summary, KnowledgeItem.published_at),
+                 lazyload(KnowledgeItem.tags))  # the tags are not needed: no selectin
+        .order_by(total.desc(),
+                  func.coalesce(KnowledgeItem.published_at, KnowledgeItem.created_at).desc(),
+                  KnowledgeItem.id.desc())
+        .limit(MAX_RECOMMENDED)
+    )
+
+    def dimension_label(key):
+        return questionnaire.dimensions.get(key, {}).get("label") or DIMENSIONS.get(key, key)
+
+    results = []
+    for row in db.session.execute(query):
+        item, points = row[0], row[1]
+        hits = row[2:2 + len(wanted)]
+        in_sector = bool(row[-1]) and sector is not None
+        weak_labels = [(dimension_label(value), n)
+                       for n, ((facet, value, _w), hit) in enumerate(zip(wanted, hits))
+                       if hit and facet == FACET_DIMENSION]
+        challenge_labels = [THEMES.get(value, value) for (facet, value, _w), hit in zip(wanted, hits)
+                            if hit and facet == FACET_THEME]
+        results.append(RecommendedItem(
+            slug=item.slug, title=item.title, kind=item.kind, kind_label=item.kind_label,
+            summary=item.summary, score=int(points),
+            reason=_match_reason(weak_labels, challenge_labels,
+                                 SECTORS.get(sector, sector) if in_sector else None),
+            published_at=item.published_at,
+        ))
+    return results
 
 
 def previous_scan(scan):
