@@ -42,18 +42,21 @@ def test_figures_of_the_fixture():
         ("energie", "Energie", 6, 42.9),
         (OTHER_KEY, OTHER_LABEL, 8, 57.1),
     ]
+    # Zeeland (4) alone would be 14 - 5 - 5 = 4 by subtraction: the smallest shown province
+    # (Antwerpen 5, before Utrecht by name) is folded into Overige with it.
     assert groups(by_key(insights, "provincie")) == [
-        ("Antwerpen", "Antwerpen", 5, 35.7),
         ("Utrecht", "Utrecht", 5, 35.7),
+        (OTHER_KEY, OTHER_LABEL, 9, 64.3),
     ]
-    assert by_key(insights, "provincie").hidden_categories == 1  # Zeeland (4), not even in Overige
+    assert by_key(insights, "provincie").hidden_categories == 2
+    # Two small legal forms (2 together) take Vereniging (5) with them into Overige.
     assert groups(by_key(insights, "rechtsvorm")) == [
         ("cooperatie", "Coöperatie", 7, 50.0),
-        ("vereniging", "Vereniging", 5, 35.7),
+        (OTHER_KEY, OTHER_LABEL, 7, 50.0),
     ]
     assert groups(by_key(insights, "leeftijd")) == [
-        ("0-4", "0–4 jaar", 5, 35.7),
         ("10-24", "10–24 jaar", 5, 35.7),
+        (OTHER_KEY, OTHER_LABEL, 9, 64.3),
     ]
     assert [(g.key, g.count, g.share) for g in insights.challenges] == [
         ("financiering", 7, 50.0),
@@ -64,10 +67,10 @@ def test_figures_of_the_fixture():
     doel = next(d for d in insights.distributions if d.key == "doel")
     assert doel.n == 14 and doel.median == 59.5
     assert [(b.label, b.count, b.shown) for b in doel.bins] == [
-        ("0–19", 0, True), ("20–39", 2, False), ("40–59", 5, True), ("60–79", 7, True),
+        ("0–19", 0, True), ("20–39", 2, False), ("40–59", 5, False), ("60–79", 7, True),
         ("80–100", 0, True),
-    ]
-    assert [b.share for b in doel.bins if b.shown] == [0.0, 35.7, 50.0, 0.0]
+    ]  # 40–59 is hidden too (secondary suppression): else 20–39 = 14 - 5 - 7
+    assert [b.share for b in doel.bins if b.shown] == [0.0, 50.0, 0.0]
     leden = next(d for d in insights.distributions if d.key == "leden")
     assert [b.count for b in leden.bins] == [0, 0, 14, 0, 0] and leden.median == 45
     strategie = next(d for d in insights.distributions if d.key == "strategie")
@@ -86,7 +89,8 @@ def test_filters_offer_only_sets_of_five_or_more():
     assert len(energie.facts) == 6 and energie.problem is None
     assert energie.country_options == [("NL", "Nederland")]  # no Belgian energy collectives
     figures = compute(energie.facts)
-    assert groups(by_key(figures, "provincie")) == [("Utrecht", "Utrecht", 5, 83.3)]  # Zeeland 1: hidden
+    # Zeeland 1 would be 6 - 5: Utrecht goes into Overige with it.
+    assert groups(by_key(figures, "provincie")) == [(OTHER_KEY, OTHER_LABEL, 6, 100.0)]
     assert groups(by_key(figures, "sector")) == [("energie", "Energie", 6, 100.0)]
 
     belgium = select(facts, country="BE")
@@ -124,9 +128,13 @@ def test_breakdown_rules():
     assert [(g.key, g.label, g.count) for g in result.groups] == [
         ("a", "Aa", 5), (services.UNKNOWN_KEY, "Niet ingevuld", 5), (OTHER_KEY, OTHER_LABEL, 5),
     ]
-    # Overige below five is left out.
+    # An Overige below five would be given away by subtraction (10 - 6 = 4): the smallest shown
+    # group is folded in until Overige reaches five.
     result = breakdown("x", "X", "Per x", ["a"] * 6 + ["b"] * 4, {})
-    assert [(g.key, g.count) for g in result.groups] == [("a", 6)] and result.hidden_categories == 1
+    assert [(g.key, g.count) for g in result.groups] == [(OTHER_KEY, 10)]
+    assert result.hidden_categories == 2
+    result = breakdown("x", "X", "Per x", ["a"] * 7 + ["b"] * 6 + ["c"] * 1, {})
+    assert [(g.key, g.count) for g in result.groups] == [("a", 7), (OTHER_KEY, 7)]
 
 
 def test_age_bands_and_score_bins():
@@ -155,7 +163,7 @@ def test_charts_are_accessible_svg_without_inline_style():
     hist = histogram_svg([("0–19", 0, 0.0), ("20–39", None, None), ("40–59", 5, 35.7),
                           ("60–79", 1234, 50.0), ("80–100", 0, 0.0)], "Doel", median=59.5)
     assert "style=" not in hist and 'role="img"' in hist
-    assert "mediaan 59,5" in hist and "1.234" in hist and "&lt; 5" in hist
-    assert "score 20–39: minder dan 5" in hist
+    assert "mediaan 59,5" in hist and "1.234" in hist and "–</text>" in hist
+    assert "score 20–39: niet getoond" in hist
     # Labels are escaped.
     assert "&lt;b&gt;" in bar_chart_svg([("<b>", 5, 100.0, "")], "t")

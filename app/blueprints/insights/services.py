@@ -12,9 +12,12 @@ Which scans count (the base set, `base_set()`)
 Small-cell suppression (MIN_GROUP = 5, as the peer comparison in the report)
     - a whole set (everything, or what a filter selects) of fewer than 5 collectives: no figures;
     - a category (sector, legal form, province, age band) of fewer than 5 collectives is not shown;
-      such categories together form "Overige (groepen kleiner dan 5)", itself shown only from 5;
-    - a score bin with 1-4 collectives is not drawn and its count reads "minder dan 5"; a median
-      only for a dimension that at least 5 collectives have a score for;
+      such categories together form "Overige (groepen kleiner dan 5)", shown from 5; when they add
+      up to 1-4, the smallest shown categories are folded in until Overige reaches 5 (otherwise
+      the total minus the shown groups would give the small count away);
+    - a score bin with 1-4 collectives is not drawn and its count reads "minder dan 5"; then the
+      smallest shown bin is hidden too, for the same reason; a median only for a dimension that at
+      least 5 collectives have a score for;
     - a challenge named by fewer than 5 collectives is left out (mentions of different challenges
       are not added up, so there is no "Overige" row there).
     Filters (sector, country) offer only values whose set reaches 5 collectives; a smaller or
@@ -192,6 +195,7 @@ class Bin:
     high: int
     count: int  # the real count; show it only when `shown`
     share: float
+    suppressed: bool = False  # hidden although 5 or more, so hidden small bins cannot be derived
 
     @property
     def label(self):
@@ -199,7 +203,7 @@ class Bin:
 
     @property
     def shown(self):
-        return self.count == 0 or self.count >= MIN_GROUP
+        return not self.suppressed and (self.count == 0 or self.count >= MIN_GROUP)
 
 
 @dataclass
@@ -251,12 +255,19 @@ def breakdown(key, title, heading, values, labels, order=None):
         keys = sorted(big, key=lambda k: (k == UNKNOWN_KEY, position.get(k, len(position)), label(k)))
     else:
         keys = sorted(big, key=lambda k: (k == UNKNOWN_KEY, -big[k], label(k)))
-    groups = [Group(k, label(k), big[k], _share(big[k], n)) for k in keys]
     other = sum(small.values())
+    # Secondary suppression: an Overige of 1-4 would still be known as the total minus the shown
+    # groups (and with one small category, that category's count). Fold the smallest shown groups
+    # into Overige until it reaches MIN_GROUP, so no count below 5 can be worked out.
+    while 0 < other < MIN_GROUP and keys:
+        smallest = min(keys, key=lambda k: (big[k], label(k)))
+        keys.remove(smallest)
+        other += big[smallest]
+    groups = [Group(k, label(k), big[k], _share(big[k], n)) for k in keys]
     if other >= MIN_GROUP:
         groups.append(Group(OTHER_KEY, OTHER_LABEL, other, _share(other, n)))
     return Breakdown(key=key, title=title, heading=heading, n=n, groups=groups,
-                     hidden_categories=len(small))
+                     hidden_categories=len(counts) - len(keys))
 
 
 def age_band(founded, year):
@@ -277,6 +288,12 @@ def distribution(key, label, values):
     counts = Counter(_bin_index(v) for v in values)
     for index, (low, high) in enumerate(SCORE_BINS):
         bins.append(Bin(low, high, counts[index], _share(counts[index], n)))
+    # Secondary suppression: with bins of 1-4 hidden, their total would follow from n minus the
+    # shown bins; also hiding the smallest shown bin leaves that total undetermined.
+    if any(not b.shown for b in bins):
+        shown = [b for b in bins if b.shown and b.count > 0]
+        if shown:
+            min(shown, key=lambda b: b.count).suppressed = True
     median = round(statistics.median(values), 1) if n >= MIN_GROUP else None
     return Distribution(key=key, label=label, n=n, bins=bins, median=median)
 

@@ -248,10 +248,11 @@ HIST_PLOT = 160  # plot height
 HIST_WIDTH = 320
 
 
-def histogram_svg(bins, title, median=None, hidden_text="minder dan 5"):
+def histogram_svg(bins, title, median=None, hidden_text="niet getoond"):
     """Score bins as columns: bins = [(label, count or None when hidden, share or None)].
 
-    A hidden bin (None) is not drawn: its slot reads "< 5". `median` (0-100) adds a dashed line.
+    A hidden bin (None: fewer than 5, or hidden so that such a bin cannot be derived) is not
+    drawn: its slot reads "–". `median` (0-100) adds a dashed line.
     The bins are taken to cover 0-100 in order (0-19, 20-39, 40-59, 60-79, 80-100).
     """
     bins = list(bins)
@@ -269,7 +270,7 @@ def histogram_svg(bins, title, median=None, hidden_text="minder dan 5"):
         centre = x0 + slot / 2
         if count is None:
             texts.append(f'<text x="{_fmt(centre)}" y="{_fmt(base_y - 8)}" text-anchor="middle" '
-                         f'class="chart-muted chart-halo" font-size="14">&lt; 5</text>')
+                         f'class="chart-muted chart-halo" font-size="14">–</text>')
         else:
             height = HIST_PLOT * count / most
             if count:
