@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pytest
 from flask import render_template
 
-from tests.conftest import PASSWORD, login, make_user, submit
+from tests.conftest import PASSWORD, csrf_token, login, make_user, submit
 
 PAGES = {
     "/": "Kennis en contact voor burgercollectieven",
@@ -406,3 +406,20 @@ def test_remember_me_adds_the_remember_token_cookie(client):
                                             "remember": "y"})
     assert response.status_code == 302
     assert _cookie_names(response) == {"session", "remember_token"}
+
+
+def test_home_lists_latest_threads_for_members_only(client, app):
+    """The home page shows recent discussions to those who may read the forum, never to visitors."""
+    from tests.forum_helpers import Cast, make_group, start_thread
+
+    with app.app_context():
+        cast = Cast()
+        start_thread(make_group(name="Energie delen"), cast.member, title="Zonnepanelen op het dorpshuis")
+    assert "Zonnepanelen op het dorpshuis" not in client.get("/").get_data(as_text=True)
+    login(client, "los@example.org")  # logged in, but without a collective: no forum
+    assert "Zonnepanelen op het dorpshuis" not in client.get("/").get_data(as_text=True)
+    client.post("/uitloggen", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "lid2@example.org")
+    member_home = client.get("/").get_data(as_text=True)
+    assert "Laatste discussies" in member_home and "Zonnepanelen op het dorpshuis" in member_home
+    assert "in Energie delen" in member_home

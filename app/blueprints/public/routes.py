@@ -7,13 +7,25 @@ from app.blueprints.knowledge.queries import latest_items
 from app.blueprints.public.forms import ContactForm
 from app.blueprints.public.services import submit_contact_message
 from app.extensions import db, limiter
+from app.permissions import can_read_forum
 
 bp = Blueprint("public", __name__)
 
 
 @bp.route("/")
 def index():
-    return render_template("public/index.html", latest_knowledge=latest_items(limit=3))
+    threads = []
+    if can_read_forum(current_user):  # thread titles are for members, partners and staff only
+        from app.blueprints.forum.queries import latest_threads
+        from app.blueprints.forum.routes import thread_url
+
+        threads = [
+            {"title": t.title, "url": thread_url(t), "group_name": t.group.name,
+             "last_activity": t.last_post_at}
+            for t in latest_threads(limit=5)
+        ]
+    return render_template("public/index.html", latest_knowledge=latest_items(limit=3),
+                           latest_threads=threads)
 
 
 @bp.route("/over-ons")
