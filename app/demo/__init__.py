@@ -68,6 +68,15 @@ DEMO_COLLECTIVES = [
      "Een dorpscoöperatie die de winkel, het buurthuis en de pinautomaat in het dorp houdt."),
 ]
 
+# Legal form of each demo collective (the same in its first and repeat scan).
+DEMO_LEGAL_FORMS = {
+    "zonnedorp": "cooperatie", "de-wieken": "cooperatie", "buurtenergie-oost": "cooperatie",
+    "groene-stroom-achterhoek": "cooperatie", "zon-op-zuid": "cooperatie", "energiek-kempen": "cooperatie",
+    "zorg-hoogeloon": "cooperatie", "samen-sterk": "vereniging", "de-hofstede": "cooperatie",
+    "wonen-in-de-wijk": "vereniging", "de-akker": "cooperatie", "het-gele-veld": "informeel",
+    "ons-erf": "cooperatie",
+}
+
 # (name, sector, municipality, province, contact, e-mail, days ago submitted): only the last is overdue
 DEMO_QUEUE = [
     ("Energiecoöperatie Zonnedorp Noord", "energie", "Zeist", "Utrecht", "Pieter Kok", "pieter@example.net", 0),
@@ -97,7 +106,9 @@ def seed_demo():
     """Fill an empty database with demo content; returns a dict of what was made."""
     if not database_is_empty():
         raise SeedRefused("De database bevat al gegevens; demo-data wordt alleen in een lege database gezet.")
+    from app.demo.collectives import seed_more_collectives
     from app.demo.forum import seed_forum
+    from app.demo.knowledge import seed_knowledge
     from app.demo.labs import seed_labs
 
     rng = random.Random(2026)
@@ -110,6 +121,11 @@ def seed_demo():
     made.update(seed_labs(rng, users, members))
     partners = [users[email] for email, _, role in DEMO_ACCOUNTS if role == ROLE_PARTNER]
     made.update(seed_forum(rng, members, partners, users["beheerder@example.org"]))
+    # Their own random streams, so adding them does not change the content above.
+    more, scans = seed_more_collectives(random.Random(2027), users["beheerder@example.org"], _demo_scan)
+    made["collectives"] += len(more)
+    made["self-scans of more collectives"] = scans
+    made.update(seed_knowledge(random.Random(2028), users["beheerder@example.org"]))
     db.session.flush()
     return made
 
@@ -161,14 +177,16 @@ def _seed_collectives(rng, users):
         db.session.add(collective)
         db.session.flush()
         created = utcnow() - timedelta(days=400 - index * 20)
+        legal_form = DEMO_LEGAL_FORMS.get(slug)
         scan = _demo_scan(rng, name, sector, town, province, country, founded, members,
-                          status=SCAN_APPROVED, submitted=created, collective=collective)
+                          status=SCAN_APPROVED, submitted=created, collective=collective,
+                          legal_form=legal_form)
         scan.reviewed_by_id = admin.id
         scan.reviewed_at = created + timedelta(days=1)
         if index % 3 == 0:  # some collectives did the scan again a year later
             _demo_scan(rng, name, sector, town, province, country, founded, members + 25,
                        status=SCAN_COMPLETED, submitted=created + timedelta(days=300),
-                       collective=collective, improve=True)
+                       collective=collective, improve=True, legal_form=legal_form)
         collectives.append(collective)
     # The demo representative and member belong to two of them.
     users["lid@example.org"].collective_id = collectives[0].id
@@ -190,8 +208,11 @@ def _seed_queue(rng):
 
 
 def _demo_scan(rng, name, sector, town, province, country, founded, members, status, submitted,
-               collective=None, improve=False):
-    """A complete scan with plausible answers for every question of the current questionnaire."""
+               collective=None, improve=False, legal_form=None, extra=None):
+    """A complete scan with plausible answers for every question of the current questionnaire.
+
+    `legal_form` fixes the legal-form answer (random when None); `extra` overrides answers by key.
+    """
     from app.blueprints.selfscan.questionnaire import current_questionnaire
     from app.blueprints.selfscan.scoring import score_answers
 
@@ -200,6 +221,8 @@ def _demo_scan(rng, name, sector, town, province, country, founded, members, sta
         "name": name, "sector": sector, "founded": founded, "members": members,
         "location": {"municipality": town, "province": province, "country": country},
     }
+    if legal_form:
+        known["legal_form"] = legal_form
     by_role = {key: role for role, key in questionnaire.profile_keys.items()}
     answers = {}
     for question in questionnaire.questions():
@@ -208,6 +231,7 @@ def _demo_scan(rng, name, sector, town, province, country, founded, members, sta
             answers[question.key] = known[role]
         else:
             answers[question.key] = _plausible_answer(rng, question, improve)
+    answers.update(extra or {})
     rule = questionnaire.eligibility
     if rule.get("question") in answers:  # demo collectives are all eligible
         answers[rule["question"]] = next(
