@@ -160,6 +160,11 @@ class ProductionConfig(Config):
                 f"ProductionConfig needs a real SECRET_KEY ({problem}): a random value of at least "
                 "32 characters, e.g. python -c 'import secrets; print(secrets.token_hex(32))'."
             )
+        if not app.config.get("RESEARCH_PSEUDONYM_KEY"):
+            app.logger.warning(
+                "RESEARCH_PSEUDONYM_KEY is not set: research pseudonyms are derived from SECRET_KEY "
+                "and all change when that key is rotated. Set a long random value of its own."
+            )
         base_url = app.config.get("BASE_URL") or ""
         if not base_url.startswith(("https://", "http://")):
             raise RuntimeError(
