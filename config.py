@@ -69,6 +69,12 @@ class Config:
         f"http://127.0.0.1:{env_int('PORT', 5000)}"
     )
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR") or str(BASE_DIR / "search_index")
+    # When queued index jobs (app.search) are applied: False = by a background thread of the
+    # process right after the commit; True = inside the commit's request; "search" = just before
+    # the next search (the test suite). The mail worker applies what is left in any case.
+    SEARCH_SYNC = False
+    SEARCH_LOCK_TIMEOUT = 5  # seconds a writer waits for the index lock before leaving jobs queued
+    SEARCH_POLL_SECONDS = 60  # the indexing thread also looks for waiting jobs this often
     REDIS_URL = os.environ.get("REDIS_URL", "").strip() or None
     # Knowledge-base attachments live here, outside static/, under random names (app.uploads).
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
@@ -186,6 +192,7 @@ class TestingConfig(Config):
     MAIL_SEND_IN_BACKGROUND = False
     RATELIMIT_STORAGE_URI = "memory://"
     SEARCH_INDEX_DIR = None  # set per test run by conftest
+    SEARCH_SYNC = True  # tests/conftest.py switches to "search" for the tests that do not search
     UPLOAD_DIR = None  # set per test run by conftest
     MAX_ATTACHMENT_MB = 10
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024

@@ -32,6 +32,7 @@ def create_app(config_class=None):
     register_template_helpers(app)
     register_commands(app)
     register_background_mail(app)
+    register_search_index(app)
     return app
 
 
@@ -264,6 +265,13 @@ def register_commands(app):
     from app.commands import register
 
     register(app)
+
+
+def register_search_index(app):
+    # Index jobs are queued by session events and applied after each commit (app.search).
+    from app.search import register_search
+
+    register_search(app)
 
 
 def register_background_mail(app):

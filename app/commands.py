@@ -16,6 +16,7 @@ def register(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(mail_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(search_cli)
 
 
 @click.command("create-admin")
@@ -160,3 +161,73 @@ def privacy_cleanup():
     counts = apply_retention()
     db.session.commit()
     click.echo("Removed: " + ", ".join(f"{name}: {count}" for name, count in counts.items()))
+
+
+search_cli = AppGroup("search", help="The full-text search index (SEARCH_INDEX_DIR).")
+
+
+@search_cli.command("rebuild")
+def search_rebuild():
+    """Build the whole index again from the database and swap it in."""
+    import time
+
+    from app import search
+
+    with db.session.no_autoflush:
+        total = search.count_documents(db.session)
+    db.session.rollback()
+    started = time.monotonic()
+    with click.progressbar(length=total, label="Indexeren", show_pos=True) as bar:
+        count = search.rebuild(progress=bar.update)
+    seconds = max(time.monotonic() - started, 1e-6)
+    click.echo(f"{count} documents indexed in {seconds:.1f} s ({count / seconds:.0f} docs/s) "
+               f"in {search.index_dir()}.")
+
+
+@search_cli.command("check")
+@click.option("--no-repair", is_flag=True, help="Only report the differences.")
+@click.option("--verbose", "-v", is_flag=True, help="List the documents that differ.")
+def search_check(no_repair, verbose):
+    """Compare the index with the database and repair what differs."""
+    from app import search
+
+    report = search.check(repair=not no_repair)
+    click.echo(f"Database: {report.expected} documents; index: {report.indexed}.")
+    for label, keys in (("missing", report.missing), ("stale", report.stale),
+                        ("extra", report.extra)):
+        shown = ""
+        if verbose and keys:
+            shown = ": " + ", ".join(keys[:50]) + (" …" if len(keys) > 50 else "")
+        click.echo(f"  {label}: {len(keys)}{shown}")
+    if report.error:
+        click.echo(f"Index problem: {report.error}", err=True)
+    if report.ok and not report.error:
+        click.echo("Index and database agree.")
+    elif no_repair:
+        click.echo("Not repaired (--no-repair).")
+    elif report.repaired:
+        click.echo("Repaired: the index now agrees with the database.")
+    else:
+        raise click.ClickException("Repair failed; see the log, or run `search rebuild`.")
+
+
+@search_cli.command("status")
+def search_status():
+    """Documents in the index and jobs waiting."""
+    from app import search
+
+    info = search.status()
+    click.echo(f"Index: {info['dir']}")
+    click.echo(f"Documents: {info['documents'] if info['documents'] is not None else 'unavailable'}")
+    click.echo(f"Pending jobs: {info['pending_jobs']} (failing: {info['failing_jobs']})")
+    if info.get("error"):
+        click.echo(f"Problem: {info['error']}", err=True)
+
+
+@search_cli.command("apply")
+def search_apply():
+    """Apply waiting index jobs now (also those in back-off)."""
+    from app import search
+
+    applied = search.apply_pending(include_waiting=True, lock_timeout=30.0)
+    click.echo(f"{applied} job(s) applied; {search.pending_jobs()} waiting.")

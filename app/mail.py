@@ -254,6 +254,7 @@ def run_worker(app, poll_seconds, stop_event=None, once=False):
     from app.blueprints.labs.services import send_accept_reminders
     from app.notifications import send_notification_emails  # both import this module
     from app.retention import apply_retention
+    from app.search import apply_pending as apply_pending_search_jobs
 
     stop_event = stop_event or threading.Event()
     last_retention = None
@@ -267,6 +268,7 @@ def run_worker(app, poll_seconds, stop_event=None, once=False):
                 send_accept_reminders()
                 send_notification_emails()
                 deliver_due()
+                apply_pending_search_jobs()  # safety net: index jobs no web process applied
             except Exception:  # keep the worker alive: a database blip must not end mail
                 log.exception("Outbox round failed; trying again")
                 db.session.rollback()

@@ -131,6 +131,20 @@ def _clean(request, app):
     ctx.pop()
 
 
+@pytest.fixture(autouse=True)
+def _empty_search_index(app):
+    """Each test starts with an empty search index (one stat when none was written).
+
+    Index jobs are applied just before the next search (SEARCH_SYNC="search"), so the many tests
+    that never search do no index work; tests/test_search_engine.py applies them at each commit."""
+    path = app.config["SEARCH_INDEX_DIR"]
+    app.config["SEARCH_SYNC"] = "search"
+    yield
+    from app.search import reset_index_for_tests
+
+    reset_index_for_tests(path)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
