@@ -1,0 +1,241 @@
+"""Evaluating a parsed query fast: set algebra over posting lists read a block at a time and
+cached per immutable segment, counts per kind by set intersection, the audience filter as a set of
+document numbers, and BM25 ranking over a bounded number of candidates. The segment cache is
+process-wide and lives here only."""
+from __future__ import annotations
+
+import heapq
+import math
+
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+
+from app.search.schema import AUDIENCES
+
+# -- evaluating a query ----------------------------------------------------------------------------
+#
+# Whoosh's matchers walk every matching document in Python, which is too slow for common words at
+# 100,000 posts. So a query is evaluated here with set algebra over posting lists (read a block at
+# a time and cached per immutable segment), counted per kind with set intersections, and ranked
+# with BM25 over at most SCORE_LIMIT candidates. Whoosh still parses, stores and highlights.
+
+SCORE_LIMIT = 2000
+MAX_EXPANSIONS = 100
+BM25_K1, BM25_B = 1.2, 0.75
+FIELD_WEIGHTS = {"title": 2.0, "text": 1.0, "members_text": 1.0}
+
+_SEGMENT_CACHE = {}  # (segment id, what) -> value; segments never change once written
+_SEGMENT_CACHE_MAX_ITEMS = 3_000_000  # document numbers held, all entries together (~100 MB)
+_segment_cache_items = 0
+
+
+def _segment_cached(reader, what, make):
+    global _segment_cache_items
+    key = (reader.segment().segment_id(), what)
+    value = _SEGMENT_CACHE.get(key)
+    if value is None:
+        value = make()
+        size = len(value[0]) if isinstance(value, tuple) else len(value)
+        if _segment_cache_items + size > _SEGMENT_CACHE_MAX_ITEMS:
+            _SEGMENT_CACHE.clear()  # merged-away segments and rare words go with it
+            _segment_cache_items = 0
+        _SEGMENT_CACHE[key] = value
+        _segment_cache_items += size
+    return value
+
+
+def _raw_postings(reader, fieldname, text):
+    """(ids, weights) of a term in one segment, deleted documents included."""
+    if (fieldname, text) not in reader:
+        return (), ()
+    matcher = reader.postings(fieldname, text)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    ids, weights = [], []
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            ids.extend(matcher._ids[matcher._i:])
+            weights.extend(matcher._weights[matcher._i:])
+            matcher._next_block()
+    else:  # another codec: the slow, general way
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+    return ids, weights
+
+
+class _Evaluation:
+    """Per searcher (one index generation): postings as {docnum: weight}, kinds, audiences."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.leaves = list(self.reader.leaf_readers())
+        self.doc_count = max(self.reader.doc_count(), 1)
+        self.postings_cache = {}
+        self.filters = {}
+        self._columns = {}
+        self._lengths = {}
+        self._avg = {}
+
+    # columns: kind, audience, date for every document number
+    def column(self, name):
+        if name not in self._columns:
+            values = []
+            for reader, offset in self.leaves:
+                if offset > len(values):
+                    values.extend([None] * (offset - len(values)))
+                values.extend(_segment_cached(reader, ("column", name),
+                                              lambda r=reader: list(r.column_reader(name))))
+            self._columns[name] = values
+        return self._columns[name]
+
+    def kind_sets(self):
+        if "kind_sets" not in self._columns:
+            sets = {}
+            for docnum, kind in enumerate(self.column("kind")):
+                sets.setdefault(kind, set()).add(docnum)
+            self._columns["kind_sets"] = sets
+        return self._columns["kind_sets"]
+
+    def postings(self, fieldname, text):
+        key = (fieldname, text)
+        found = self.postings_cache.get(key)
+        if found is None:
+            found = {}
+            for reader, offset in self.leaves:
+                ids, weights = _segment_cached(
+                    reader, ("postings", fieldname, text),
+                    lambda r=reader: _raw_postings(r, fieldname, text))
+                deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+                if deleted:
+                    found.update((offset + i, w) for i, w in zip(ids, weights) if i not in deleted)
+                else:
+                    found.update(zip([offset + i for i in ids], weights))
+            self.postings_cache[key] = found
+        return found
+
+    def expand(self, fieldname, prefix):
+        words = []
+        for word in self.reader.expand_prefix(fieldname, prefix):
+            words.append(word.decode("utf-8") if isinstance(word, bytes) else word)
+            if len(words) >= MAX_EXPANSIONS:
+                break
+        return words
+
+    def docs(self, node):
+        """The set of document numbers matching `node`."""
+        if isinstance(node, wq.Term):
+            return self.postings(node.fieldname, node.text).keys()  # a set-like view
+        if isinstance(node, wq.Prefix):
+            found = set()
+            for word in self.expand(node.fieldname, node.text):
+                found.update(self.postings(node.fieldname, word))
+            return found
+        if isinstance(node, wq.And):
+            positive = [sub for sub in node.subqueries if not isinstance(sub, wq.Not)]
+            negative = [sub.query for sub in node.subqueries if isinstance(sub, wq.Not)]
+            sets = sorted((self.docs(sub) for sub in positive), key=len)
+            if not sets:
+                return set()
+            found = set(sets[0])
+            for other in sets[1:]:
+                found = found & other
+                if not found:
+                    break
+            for sub in negative:
+                found = found - self.docs(sub)
+            return found
+        if isinstance(node, wq.Or):
+            found = set()
+            for sub in node.subqueries:
+                if not isinstance(sub, wq.Not):
+                    found |= self.docs(sub)
+            return found
+        if isinstance(node, wq.AndNot):
+            return self.docs(node.a) - self.docs(node.b)
+        if isinstance(node, wq.AndMaybe):
+            return self.docs(node.a)
+        if isinstance(node, wq.Require):
+            return self.docs(node.a) & self.docs(node.b)
+        if node is wq.NullQuery or isinstance(node, type(wq.NullQuery)):
+            return set()
+        return set(node.docs(self.searcher))  # phrases and the rest: Whoosh's matchers
+
+    def scoring_terms(self, node, out=None):
+        """[(field, word)] whose weights make up the score (not those under NOT)."""
+        out = [] if out is None else out
+        if isinstance(node, wq.Not):
+            return out
+        if isinstance(node, wq.AndNot):
+            return self.scoring_terms(node.a, out)
+        if isinstance(node, wq.Prefix):
+            out.extend((node.fieldname, word) for word in self.expand(node.fieldname, node.text))
+            return out
+        if isinstance(node, wq.Term):
+            out.append((node.fieldname, node.text))
+            return out
+        if isinstance(node, wq.Phrase):
+            out.extend((node.fieldname, word) for word in node.words)
+            return out
+        if node.is_leaf():
+            return out
+        for child in node.children():
+            self.scoring_terms(child, out)
+        return out
+
+    def length(self, docnum, fieldname):
+        key = (docnum, fieldname)
+        value = self._lengths.get(key)
+        if value is None:
+            value = self._lengths[key] = self.reader.doc_field_length(docnum, fieldname, 0)
+        return value
+
+    def average_length(self, fieldname):
+        if fieldname not in self._avg:
+            total = self.reader.field_length(fieldname) or 0
+            self._avg[fieldname] = max(total / self.doc_count, 1.0)
+        return self._avg[fieldname]
+
+    def rank(self, node, candidates, limit):
+        """The `limit` best of `candidates` by BM25 over the query's words (title counts double)."""
+        scores = dict.fromkeys(candidates, 0.0)
+        for fieldname, word in dict.fromkeys(self.scoring_terms(node)):
+            weights = self.postings(fieldname, word)
+            if not weights:
+                continue
+            df = len(weights)
+            idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
+            boost = FIELD_WEIGHTS.get(fieldname, 1.0) * idf
+            avg = self.average_length(fieldname)
+            small, large = (scores, weights) if len(scores) < len(weights) else (weights, scores)
+            for docnum in small:
+                if docnum in large:
+                    tf = weights[docnum]
+                    norm = BM25_K1 * (1 - BM25_B + BM25_B * self.length(docnum, fieldname) / avg)
+                    scores[docnum] += boost * tf * (BM25_K1 + 1) / (tf + norm)
+        return heapq.nlargest(limit, scores, key=lambda n: (scores[n], n))
+
+
+def _evaluation(searcher):
+    evaluation = getattr(searcher, "_ck_evaluation", None)
+    if evaluation is None:
+        evaluation = searcher._ck_evaluation = _Evaluation(searcher)
+    return evaluation
+
+
+def _allowed_docs(evaluation, audiences):
+    """The document numbers this person may see, or None for "all of them"."""
+    if set(AUDIENCES) <= set(audiences):
+        return None
+    if audiences not in evaluation.filters:
+        doc_audiences = evaluation.column("audience")
+        evaluation.filters[audiences] = {
+            n for n, audience in enumerate(doc_audiences) if audience in audiences}
+    return evaluation.filters[audiences]

@@ -1,0 +1,200 @@
+"""`search()`: what a person may see (`rights_of`), parsing, evaluating and ranking the query,
+and turning the best document numbers of the asked page into `SearchHit`s with a link and a
+highlighted snippet. Index trouble gives an empty result marked unavailable, never an error."""
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+
+from markupsafe import Markup, escape
+from whoosh import highlight, query as wq
+
+from app.search.analysis import ANALYZER
+from app.search.documents import _url
+from app.search.evaluation import SCORE_LIMIT, _allowed_docs, _evaluation
+from app.search.events import sync_mode
+from app.search.index import IndexUnavailable, _searcher
+from app.search.jobs import apply_pending
+from app.search.query import clean_query, parse_query
+from app.search.schema import (AUDIENCE_FORUM, AUDIENCE_LABS, AUDIENCE_PUBLIC, MAX_PER_PAGE,
+                               MEMBER_FIELDS, PUBLIC_FIELDS, SEARCH_KINDS, SNIPPET_CHARS, SORTS,
+                               SearchHit, SearchResults)
+
+log = logging.getLogger(__name__)
+
+
+def rights_of(user):
+    """(audiences, searches members-only text) for a person (or a visitor)."""
+    from app.permissions import can_read_forum, can_read_knowledge, can_view_lab_questions
+
+    audiences = {AUDIENCE_PUBLIC}
+    if can_read_forum(user):
+        audiences.add(AUDIENCE_FORUM)
+    if can_view_lab_questions(user):
+        audiences.add(AUDIENCE_LABS)
+    return frozenset(audiences), bool(can_read_knowledge(user))
+
+
+class MarkFormatter(highlight.Formatter):
+    """Escaped text with <mark> around the matched words."""
+
+    between = " … "
+
+    def _text(self, text):
+        return str(escape(text))
+
+    def format_token(self, text, token, replace=False):
+        return "<mark>" + str(escape(highlight.get_text(text, token, replace))) + "</mark>"
+
+
+_FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
+_FORMATTER = MarkFormatter()
+
+
+def _snippet(stored, terms_by_field, fields):
+    for name in ("text", "members_text"):
+        if name not in fields:
+            continue
+        text = stored.get(name) or ""
+        terms = terms_by_field.get(name)
+        if not text or not terms:
+            continue
+        try:
+            marked = highlight.highlight(text, terms, ANALYZER, _FRAGMENTER, _FORMATTER, top=2,
+                                         minscore=1)
+        except Exception:
+            marked = ""
+        if marked:
+            return Markup(marked)
+    text = stored.get("text") or ""
+    if len(text) > SNIPPET_CHARS:
+        text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+    return Markup(escape(text))
+
+
+def _highlight_terms(q, searcher, fields):
+    """{field: set of index terms} to mark in snippets (prefixes expanded, at most 50 each)."""
+    terms = {}
+    try:
+        leaves = list(q.leaves()) if not q.is_leaf() else [q]
+        for node in leaves:
+            if isinstance(node, wq.Prefix):
+                if node.fieldname in fields:
+                    expanded = terms.setdefault(node.fieldname, set())
+                    for n, word in enumerate(searcher.reader().expand_prefix(node.fieldname, node.text)):
+                        if n >= 50:
+                            break
+                        expanded.add(word.decode("utf-8") if isinstance(word, bytes) else word)
+                continue
+            for fieldname, word in node.terms(phrases=True):
+                if fieldname in fields:
+                    terms.setdefault(fieldname, set()).add(
+                        word.decode("utf-8") if isinstance(word, bytes) else word)
+    except Exception:
+        log.exception("Search: could not collect the words to highlight")
+    return {name: frozenset(words) for name, words in terms.items()}
+
+
+def _hit_url(stored):
+    link = stored.get("link")
+    if link:
+        endpoint, values = link
+        url = _url(endpoint, dict(values), None)
+        if url:
+            return url
+    return stored.get("path") or "/"
+
+
+def search(query, user, kind=None, sort="relevantie", page=1, per_page=20):
+    """Search as `user` (None or an anonymous user for a visitor). Never raises for query text."""
+    try:
+        page = max(1, int(page or 1))
+    except (TypeError, ValueError):
+        page = 1
+    try:
+        per_page = min(MAX_PER_PAGE, max(1, int(per_page or 20)))
+    except (TypeError, ValueError):
+        per_page = 20
+    kind = kind if kind in SEARCH_KINDS else None
+    sort = sort if sort in SORTS else "relevantie"
+    text = clean_query(query)
+    results = SearchResults(query=text, page=page, per_page=per_page, kind=kind, sort=sort)
+    if not text:
+        return results
+    audiences, members = rights_of(user)
+    fields = MEMBER_FIELDS if members else PUBLIC_FIELDS
+    q, results.as_words = parse_query(text, fields)
+    if q is None:
+        return results
+    _apply_before_search()
+    try:
+        searcher = _searcher()
+        _run_search(searcher, q, results, audiences, fields, kind, sort, page, per_page)
+    except IndexUnavailable as exc:
+        log.error("Search index unavailable: %s", exc)
+        results.unavailable = True
+    except Exception:
+        log.exception("Search failed for %r", text[:100])
+        results.unavailable = True
+        results.hits = []
+    return results
+
+
+def _apply_before_search():
+    from flask import current_app
+
+    try:
+        if sync_mode(current_app) == "search":
+            apply_pending()
+    except Exception:
+        log.exception("Search: applying waiting jobs before a search failed")
+
+
+def _run_search(searcher, q, results, audiences, fields, kind, sort, page, per_page):
+    evaluation = _evaluation(searcher)
+    matched = evaluation.docs(q)
+    allowed = _allowed_docs(evaluation, audiences)
+    if allowed is not None:
+        matched &= allowed
+    kind_sets = evaluation.kind_sets()
+    results.counts = {key: len(matched & kind_sets[key]) if key in kind_sets else 0
+                      for key in SEARCH_KINDS}
+    if kind:
+        matched = matched & kind_sets.get(kind, set())
+    results.total = len(matched)
+    results.pages = max(1, math.ceil(results.total / per_page)) if results.total else 0
+    if not results.total or page > results.pages:
+        return
+    wanted = page * per_page
+    if sort == "datum":
+        dates = evaluation.column("date")
+        ranked = heapq.nlargest(wanted, matched, key=lambda n: (dates[n] or 0, n))
+    else:
+        candidates = matched
+        if len(matched) > SCORE_LIMIT:
+            # Very common words: rank the documents with a word in their title and the most
+            # recently indexed others (document numbers grow as documents are added), not all of
+            # them: BM25 in Python over 50,000 documents would take too long.
+            titled = set()
+            for fieldname, word in evaluation.scoring_terms(q):
+                if fieldname == "title":
+                    titled |= evaluation.postings(fieldname, word).keys() & matched
+            if len(titled) > SCORE_LIMIT // 2:
+                titled = set(heapq.nlargest(SCORE_LIMIT // 2, titled))
+            rest = heapq.nlargest(SCORE_LIMIT - len(titled), matched - titled)
+            candidates = titled.union(rest)
+        ranked = evaluation.rank(q, candidates, wanted)
+    terms_by_field = _highlight_terms(q, searcher, fields)
+    for docnum in ranked[(page - 1) * per_page:wanted]:
+        stored = searcher.stored_fields(docnum)
+        results.hits.append(SearchHit(
+            kind=stored.get("kind"),
+            kind_label=SEARCH_KINDS.get(stored.get("kind"), ""),
+            title=stored.get("display_title") or stored.get("title") or "",
+            url=_hit_url(stored),
+            where=stored.get("where") or "",
+            snippet=_snippet(stored, terms_by_field, fields),
+            date=stored.get("date"),
+            id=stored.get("id"),
+        ))
