@@ -1,4 +1,128 @@
-"""The search page (/zoeken)."""
-from flask import Blueprint
+"""The search page (/zoeken): one box over discussions, lab questions, the knowledge base and
+collective pages. The engine (app.search) does the searching and the permission filtering; this
+view only reads the query string, so any text someone types gives a normal page."""
+import math
+import re
+
+from flask import Blueprint, render_template, request
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from app import search as engine
+from app.extensions import limiter
+from app.pagination import page_arg
 
 bp = Blueprint("search", __name__)
+
+# The header box and the page's own box allow this much; longer text (a pasted page, a crafted
+# link) is searched by its beginning, so one request cannot make the engine chew on thousands of words.
+MAX_QUERY = 500
+PER_PAGE = 20
+SORT_LABELS = {"relevantie": "Relevantie", "datum": "Nieuwste eerst"}
+# The type of one hit, in the singular (the filters use the engine's plural SEARCH_KINDS labels).
+BADGES = {"discussie": "Discussie", "labvraag": "Labvraag", "kennis": "Kennisbank",
+          "collectief": "Collectief"}
+# "… resultaten voor 'x' in de kennisbank": a filter in running text.
+WITHIN = {"discussie": "in de discussies", "labvraag": "in de labvragen", "kennis": "in de kennisbank",
+          "collectief": "bij de collectieven"}
+
+# Control characters (NUL and friends) become spaces: they have no meaning in a search and must
+# not be echoed into the page.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def clean_query(raw):
+    """The query as searched and shown: control characters removed, spaces collapsed, capped.
+
+    Returns (query, shortened)."""
+    text = " ".join(_CONTROL.sub(" ", raw or "").split())
+    if len(text) <= MAX_QUERY:
+        return text, False
+    return text[:MAX_QUERY].rsplit(" ", 1)[0] or text[:MAX_QUERY], True
+
+
+class ResultPages:
+    """What the pagination macro needs, made from the engine's page numbers."""
+
+    def __init__(self, page, pages):
+        self.page = page
+        self.pages = pages
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    @property
+    def prev_num(self):
+        return self.page - 1
+
+    @property
+    def next_num(self):
+        return self.page + 1
+
+    def iter_pages(self, left_edge=1, left_current=2, right_current=2, right_edge=1):
+        """Page numbers with None for a gap, like Flask-SQLAlchemy's Pagination.iter_pages."""
+        shown = []
+        for number in range(1, self.pages + 1):
+            if (number <= left_edge or number > self.pages - right_edge
+                    or self.page - left_current <= number <= self.page + right_current):
+                if shown and shown[-1] is not None and number - shown[-1] > 1:
+                    shown.append(None)
+                shown.append(number)
+        return shown
+
+
+def person_key():
+    """Per person when logged in (people share addresses), else per address."""
+    if current_user.is_authenticated:
+        return f"person:{current_user.id}"
+    return get_remote_address()
+
+
+@bp.get("/zoeken")
+# A search costs more than a page view: generous for a person, a brake on scripts. The empty page
+# (no query) is free.
+@limiter.limit("60 per minute;600 per hour", key_func=person_key,
+               exempt_when=lambda: not request.args.get("q", "").strip())
+def index():
+    query, shortened = clean_query(request.args.get("q", ""))
+    kind = request.args.get("type", "")
+    if kind not in engine.SEARCH_KINDS:
+        kind = ""
+    sort = request.args.get("sort", "")
+    if sort not in engine.SORTS:
+        sort = engine.SORTS[0]
+    page = page_arg()
+
+    results = None
+    if query:
+        results = engine.search(query, current_user, kind or None, sort, page, per_page=PER_PAGE)
+        if page > 1 and not results.hits and results.total:
+            # A page beyond the last (an old link, fewer results now): show the last page instead.
+            page = max(1, math.ceil(results.total / PER_PAGE))
+            results = engine.search(query, current_user, kind or None, sort, page, per_page=PER_PAGE)
+
+    counts = dict(results.counts) if results else {}
+    return render_template(
+        "search/index.html",
+        query=query,
+        search_query=query,  # for the header's box
+        shortened=shortened,
+        kind=kind,
+        sort=sort,
+        results=results,
+        counts=counts,
+        count_all=sum(counts.values()),
+        filters=[("", "Alles", sum(counts.values()))]
+        + [(key, label, counts.get(key, 0)) for key, label in engine.SEARCH_KINDS.items()],
+        kinds=engine.SEARCH_KINDS,
+        sort_labels=SORT_LABELS,
+        badges=BADGES,
+        within=WITHIN.get(kind, ""),
+        pages=ResultPages(results.page, results.pages) if results else None,
+        max_query=MAX_QUERY,
+    )
