@@ -191,7 +191,7 @@ def test_collective_pages_are_public(cast):
     results = search.search("zorgcooperatie ouderen", None)
     assert [hit.title for hit in results.hits] == ["Zorgcoöperatie Hoogland"]
     assert results.hits[0].url == "/collectieven/hoogland"
-    assert results.hits[0].where == "Collectieven · Amersfoort"
+    assert results.hits[0].where == "Amersfoort"
     assert search.search("amersfoort", None).counts["collectief"] == 1
 
 

@@ -116,7 +116,7 @@ def _knowledge_doc(item):
         "id": f"knowledge:{item.id}", "kind": "kennis", "audience": AUDIENCE_PUBLIC,
         "scopes": "", "title": item.title, "display_title": item.title,
         "text": item.summary or "", "members_text": _plain(item.body_html),
-        "where": f"Kennisbank · {item.kind_label}",
+        "where": item.kind_label,
         "link": ("knowledge.item", values),
         "path": _url("knowledge.item", values, f"/kennisbank/{item.slug}"),
         "date": item.published_at or item.created_at,
@@ -131,7 +131,8 @@ def _collective_doc(collective):
     return _finish({
         "id": f"collective:{collective.id}", "kind": "collectief", "audience": AUDIENCE_PUBLIC,
         "scopes": "", "title": collective.name, "display_title": collective.name,
-        "text": text, "members_text": "", "where": f"Collectieven · {collective.municipality}",
+        # The badge already says "Collectief" (and "Kennisbank" above): "where" adds the place.
+        "text": text, "members_text": "", "where": collective.municipality,
         "link": ("collectives.detail", values),
         "path": _url("collectives.detail", values, f"/collectieven/{collective.slug}"),
         "date": collective.created_at,
