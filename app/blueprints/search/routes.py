@@ -2,7 +2,6 @@
 collective pages. The engine (app.search) does the searching and the permission filtering; this
 view only reads the query string, so any text someone types gives a normal page."""
 import math
-import re
 
 from flask import Blueprint, render_template, request
 from flask_limiter.util import get_remote_address
@@ -16,7 +15,7 @@ bp = Blueprint("search", __name__)
 
 # The header box and the page's own box allow this much; longer text (a pasted page, a crafted
 # link) is searched by its beginning, so one request cannot make the engine chew on thousands of words.
-MAX_QUERY = 500
+MAX_QUERY = engine.MAX_QUERY_LENGTH
 PER_PAGE = 20
 SORT_LABELS = {"relevantie": "Relevantie", "datum": "Nieuwste eerst"}
 # The type of one hit, in the singular (the filters use the engine's plural SEARCH_KINDS labels).
@@ -26,16 +25,11 @@ BADGES = {"discussie": "Discussie", "labvraag": "Labvraag", "kennis": "Kennisban
 WITHIN = {"discussie": "in de discussies", "labvraag": "in de labvragen", "kennis": "in de kennisbank",
           "collectief": "bij de collectieven"}
 
-# Control characters (NUL and friends) become spaces: they have no meaning in a search and must
-# not be echoed into the page.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-
 
 def clean_query(raw):
-    """The query as searched and shown: control characters removed, spaces collapsed, capped.
-
-    Returns (query, shortened)."""
-    text = " ".join(_CONTROL.sub(" ", raw or "").split())
+    """The query as searched and shown: the engine's cleaning (control and invisible characters
+    out, spaces collapsed), capped at MAX_QUERY on a word boundary. Returns (query, shortened)."""
+    text = engine.clean_query(raw)
     if len(text) <= MAX_QUERY:
         return text, False
     return text[:MAX_QUERY].rsplit(" ", 1)[0] or text[:MAX_QUERY], True
