@@ -44,13 +44,13 @@ def make_item(title="Zo vonden wij nieuwe vrijwilligers", kind="praktijkvoorbeel
               body="## Wat we deden\n\nWe belden **elk lid** op.", themes=("actieve_leden",),
               sectors=("energie",), dimensions=("leden",), source_name="Lectoraat Coöperatief Ondernemen",
               slug=None, published_at=None, author=None):
-    from app.markup import render_markdown
+    from app.blueprints.knowledge.services import render_body
     from app.slugs import slugify
 
     now = utcnow()
     item = KnowledgeItem(
         slug=slug or slugify(title, max_length=100), kind=kind, title=title, summary=summary,
-        body_source=body, body_html=str(render_markdown(body)), source_name=source_name,
+        body_source=body, body_html=str(render_body(body)), source_name=source_name,
         status=status, author_id=author.id if author else None,
         published_at=(published_at or now) if status == STATUS_PUBLISHED else published_at,
         created_at=now, updated_at=published_at or now,
