@@ -5,6 +5,7 @@ import unicodedata
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
@@ -169,3 +170,8 @@ class TextForm(FlaskForm):
             if formdata is _Auto:
                 return request.form if _is_submitted() else None
             return formdata
+
+
+def select_choices(pairs):
+    """(value, label) pairs as WTForms choices (plain tuples are deprecated since WTForms 3.3)."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]

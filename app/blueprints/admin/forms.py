@@ -3,13 +3,12 @@ import re
 from datetime import date
 
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from app.extensions import db
 from app.models.accounts import ROLE_LABELS, ROLES
 from app.models.collectives import COUNTRIES, PROVINCES_BE, PROVINCES_NL, SECTORS, Collective
-from app.validators import TextForm, NoControlCharacters, strip_filter
+from app.validators import NoControlCharacters, TextForm, select_choices, strip_filter
 from app.workdays import local_today
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -31,10 +30,6 @@ def multiline_filter(value):
 
 def lower_filter(value):
     return value.strip().lower() if isinstance(value, str) else value
-
-
-def select_choices(pairs):
-    return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
 def choice(label, choices, message, **kwargs):

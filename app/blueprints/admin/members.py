@@ -10,7 +10,6 @@ from app.blueprints.admin.forms import (
     RoleForm,
     SuspendForm,
     UnsuspendForm,
-    select_choices,
 )
 from app.blueprints.admin.routes import bp
 from app.extensions import db
@@ -18,6 +17,7 @@ from app.models.accounts import ROLE_LABELS, ROLES, STAFF_ROLES, STATUS_SUSPENDE
 from app.models.collectives import Collective
 from app.pagination import page_arg
 from app.permissions import can_appoint_staff, can_manage_members, require
+from app.validators import select_choices
 from app.timeutil import utcnow
 from app.validators import has_control_characters
 

@@ -12,7 +12,7 @@ from app.blueprints.forum.forms import normalise_body, normalise_title
 from app.markup import MAX_SOURCE_LENGTH
 from app.models.collectives import SECTORS
 from app.models.knowledge import DIMENSIONS, KINDS, THEMES
-from app.validators import NoControlCharacters, TextForm
+from app.validators import NoControlCharacters, TextForm, select_choices
 
 MIN_TITLE = 5
 MAX_TITLE = 200
@@ -46,7 +46,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 def _facet_field(label, options, description):
     return MultiCheckboxField(
-        label, choices=list(options.items()), validate_choice=False,
+        label, choices=select_choices(options.items()), validate_choice=False,
         validators=[OneOf(options, f"Kies bij {label.lower()} alleen uit de lijst.")],
         description=description,
     )
@@ -65,7 +65,8 @@ class ItemForm(TextForm):
         render_kw={"maxlength": MAX_TITLE, "autocomplete": "off"},
     )
     kind = SelectField(
-        "Soort", choices=[("", "Kies een soort")] + list(KINDS.items()), validate_choice=False,
+        "Soort", choices=select_choices([("", "Kies een soort")] + list(KINDS.items())),
+        validate_choice=False,
         validators=[DataRequired(message="Kies een soort."),
                     OneOf(KINDS, "Kies een soort uit de lijst.")],
     )

@@ -3,13 +3,12 @@ import re
 from urllib.parse import urlsplit
 
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from app.blueprints.auth.forms import email_field, name_field, new_password_fields
 from app.extensions import db
 from app.models.labs import PARTNER_KINDS, Lab, PartnerOrganisation
-from app.validators import NoControlCharacters, TextForm, strip_filter
+from app.validators import NoControlCharacters, TextForm, select_choices, strip_filter
 
 MIN_ORGANISATION = 2
 MAX_ORGANISATION = 150
@@ -32,10 +31,6 @@ DECLARATION = ("Wij komen niet om iets te verkopen. We delen kennis en denken me
 _HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # A host name of dot-separated labels ending in a top-level domain (letters, also non-ASCII).
 _HOST = re.compile(r"^(?=.{1,253}$)(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}$")
-
-
-def choices(pairs):
-    return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
 def multiline_filter(value):
@@ -101,7 +96,7 @@ def organisation_name_field(label="Naam van de organisatie"):
 
 
 def kind_field(label="Soort organisatie"):
-    return RadioField(label, choices=choices(KIND_CHOICES), validate_choice=False,
+    return RadioField(label, choices=select_choices(KIND_CHOICES), validate_choice=False,
                       validators=[AnyOf([value for value, _ in KIND_CHOICES], message=KIND_INVALID)])
 
 
@@ -120,7 +115,7 @@ class _LabsMixin:
 
     def _set_lab_choices(self):
         pairs = lab_choices()
-        self.labs.choices = choices(pairs)
+        self.labs.choices = select_choices(pairs)
         self.lab_names = dict(pairs)
 
     def validate_labs(self, field):
@@ -189,7 +184,7 @@ class ApprovePartnerForm(_LabsMixin, TextForm):
     def __init__(self, candidates=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._set_lab_choices()
-        self.organisation.choices = choices([(NEW_ORGANISATION, "Een nieuwe organisatie aanmaken")] + [
+        self.organisation.choices = select_choices([(NEW_ORGANISATION, "Een nieuwe organisatie aanmaken")] + [
             (str(organisation.id), f"Bestaande organisatie: {organisation.name}")
             for organisation in candidates
         ])
