@@ -75,7 +75,7 @@ def _routes(item, attachment):
     base = f"/beheer/kennisbank/{item.id}"
     gets = ["/beheer/kennisbank", NEW, base]
     posts = [NEW, base, base + "/publiceren", base + "/offline", base + "/bijlagen",
-             f"{base}/bijlagen/{attachment.id}/verwijderen"]
+             base + "/verwijderen", f"{base}/bijlagen/{attachment.id}/verwijderen"]
     return gets, posts
 
 
@@ -483,6 +483,55 @@ def test_hostile_bodies_on_every_admin_route_never_fail(moderator_client, upload
             kwargs["data"] = dict(kwargs["data"], csrf_token=token)
         response = moderator_client.post(url, headers={"X-CSRFToken": token}, **kwargs)
         assert response.status_code < 500, (url, response.status_code)
-        assert response.status_code != 302 or url.endswith(("/publiceren", "/offline")), url
+        # Publishing and unpublishing are one-button forms; deleting the (published) item sends
+        # the moderator back with "take it offline first".
+        assert response.status_code != 302 or url.endswith(
+            ("/publiceren", "/offline", f"/kennisbank/{item.id}/verwijderen")), url
     assert len(items()) == 1 and len(attachments()) == 1
     assert reload_item(item.id).title == "Zo vonden wij nieuwe vrijwilligers"
+
+
+# -- deleting a draft ----------------------------------------------------------------------------
+
+def test_moderator_deletes_a_draft_with_its_attachments(moderator_client, upload_dir):
+    item = make_item("Een verouderd concept", slug="verouderd", status=STATUS_DRAFT)
+    attachment = add_attachment(item)
+    assert files_in(upload_dir) == [attachment.stored_name]
+    url = f"/beheer/kennisbank/{item.id}"
+    response = submit(moderator_client, f"{url}/verwijderen", {"confirm": "y"}, page=url,
+                      follow_redirects=True)
+    assert "Het item “Een verouderd concept” is verwijderd." in text(response)
+    assert items() == [] and attachments() == [] and files_in(upload_dir) == []
+    assert audit_actions() == ["knowledge.delete"]
+    assert moderator_client.get(url).status_code == 404
+
+
+def test_deleting_needs_the_box_ticked_and_changes_nothing_without_it(moderator_client, upload_dir):
+    item = make_item("Nog nodig", slug="nog-nodig", status=STATUS_DRAFT)
+    attachment = add_attachment(item)
+    url = f"/beheer/kennisbank/{item.id}"
+    response = submit(moderator_client, f"{url}/verwijderen", {}, page=url)
+    assert response.status_code == 400
+    assert "Vink aan dat je dit item voorgoed wilt verwijderen." in text(response)
+    assert len(items()) == 1 and files_in(upload_dir) == [attachment.stored_name]
+    assert audit_actions() == []
+
+
+def test_a_published_item_is_taken_offline_before_it_can_be_deleted(moderator_client, upload_dir):
+    item = make_item("Gepubliceerd", slug="gepubliceerd")
+    url = f"/beheer/kennisbank/{item.id}"
+    assert "Item verwijderen" not in text(moderator_client.get(url))
+    response = submit(moderator_client, f"{url}/verwijderen", {"confirm": "y"}, page=url,
+                      follow_redirects=True)
+    assert "Haal het item eerst offline" in text(response)
+    assert reload_item(item.id).status == STATUS_PUBLISHED and audit_actions() == []
+
+
+@pytest.mark.parametrize("role", ["outsider", "member", "partner"])
+def test_only_moderators_delete_items(client, cast, role):
+    item = make_item("Concept", slug="concept", status=STATUS_DRAFT)
+    login(client, getattr(cast, role).email)
+    token = csrf_token(client, "/")
+    response = client.post(f"/beheer/kennisbank/{item.id}/verwijderen",
+                           data={"csrf_token": token, "confirm": "y"})
+    assert response.status_code == 403 and len(items()) == 1

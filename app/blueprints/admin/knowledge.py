@@ -12,7 +12,7 @@ from app import uploads
 from app.blueprints.admin.routes import bp
 from app.blueprints.forum.forms import ConfirmForm
 from app.blueprints.knowledge import services
-from app.blueprints.knowledge.forms import AttachmentForm, ItemForm
+from app.blueprints.knowledge.forms import AttachmentForm, DeleteItemForm, ItemForm
 from app.extensions import db
 from app.models.knowledge import (
     KINDS, STATUS_DRAFT, STATUS_PUBLISHED, KnowledgeAttachment, KnowledgeItem,
@@ -50,11 +50,13 @@ def _item_or_404(item_id):
     return item
 
 
-def _render_form(form, item=None, preview=None, attachment_form=None, status=200):
+def _render_form(form, item=None, preview=None, attachment_form=None, status=200,
+                 delete_form=None):
     return render_template(
         "admin/knowledge_form.html", form=form, item=item, preview=preview,
         attachment_form=attachment_form or AttachmentForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
+        delete_form=delete_form or DeleteItemForm(formdata=None),
         max_attachment_mb=current_app.config.get("MAX_ATTACHMENT_MB"),
     ), status
 
@@ -185,3 +187,23 @@ def delete_knowledge_attachment(item_id, attachment_id):
     uploads.delete_stored(stored_name)  # only after the row is gone for good
     flash(f"De bijlage {filename} is verwijderd.", "success")
     return redirect(url_for(".edit_knowledge_item", item_id=item.id, _anchor="bijlagen"))
+
+
+@bp.route(f"/kennisbank/<int(max={MAX_ID}):item_id>/verwijderen", methods=["POST"])
+@require(can_edit_knowledge)
+def delete_knowledge_item(item_id):
+    item = _item_or_404(item_id)
+    delete_form = DeleteItemForm()
+    if item.is_published:
+        flash("Haal het item eerst offline; daarna kun je het verwijderen.", "warning")
+        return redirect(url_for(".edit_knowledge_item", item_id=item.id))
+    if not delete_form.validate_on_submit():
+        form = ItemForm(formdata=None, obj=item, body=item.body_source)
+        return _render_form(form, item=item, delete_form=delete_form, status=400)
+    title = item.title
+    stored_names = services.delete_item(current_user, item)
+    db.session.commit()
+    for stored_name in stored_names:  # only after the rows are gone for good
+        uploads.delete_stored(stored_name)
+    flash(f"Het item “{title}” is verwijderd.", "success")
+    return redirect(url_for(".knowledge_items"))

@@ -4,7 +4,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from flask_wtf.form import _Auto, _is_submitted
 from werkzeug.datastructures import CombinedMultiDict
-from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -150,3 +152,13 @@ class AttachmentForm(FileForm):
                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
     )
     upload = SubmitField("Bijlage toevoegen")
+
+
+class DeleteItemForm(TextForm):
+    """Deleting a draft for good: the moderator ticks a box, so one click cannot do it."""
+
+    confirm = BooleanField(
+        "Ja, verwijder dit item en zijn bijlagen voorgoed",
+        validators=[DataRequired(message="Vink aan dat je dit item voorgoed wilt verwijderen.")],
+    )
+    submit = SubmitField("Item verwijderen")

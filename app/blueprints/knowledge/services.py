@@ -160,6 +160,18 @@ def delete_attachment(moderator, attachment, now=None):
     return stored_name
 
 
+def delete_item(moderator, item):
+    """Delete a draft item with its attachments; returns the stored names whose files the caller
+    deletes after the commit. Published items are taken offline first (False: nothing done)."""
+    if item.status == STATUS_PUBLISHED:
+        return False
+    stored_names = [attachment.stored_name for attachment in item.attachments]
+    record(moderator, "knowledge.delete", item, f"Kennisitem {_quoted(item.title)} verwijderd",
+           slug=item.slug, attachments=len(stored_names))
+    db.session.delete(item)
+    return stored_names
+
+
 def was_updated_after_publication(item):
     """Whether to show "bijgewerkt op" beside the publication date."""
     return bool(item.published_at and item.updated_at
