@@ -10,8 +10,8 @@ import zipfile
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
+from app.blueprints.knowledge.services import render_body
 from app.extensions import db
-from app.markup import render_markdown
 from app.models.collectives import SECTORS
 from app.models.knowledge import (
     FACET_DIMENSION,
@@ -770,7 +770,7 @@ def seed_knowledge(rng, editor, now=None):
         item = KnowledgeItem(
             slug=slugify(spec["title"], fallback=f"kennis-{index}"),
             kind=spec["kind"], title=spec["title"], summary=spec["summary"],
-            body_source=spec["body"], body_html=str(render_markdown(spec["body"])),
+            body_source=spec["body"], body_html=str(render_body(spec["body"])),
             author_id=editor.id, updated_by_id=editor.id, source_name=spec["source"],
             status=STATUS_PUBLISHED if published else STATUS_DRAFT,
             published_at=when if published else None,
