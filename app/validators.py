@@ -172,6 +172,10 @@ class TextForm(FlaskForm):
             return formdata
 
 
+# Ids are INTEGER columns: a larger number in a URL cannot be ours (and would overflow PostgreSQL).
+MAX_ID = 2**31 - 1
+
+
 def select_choices(pairs):
     """(value, label) pairs as WTForms choices (plain tuples are deprecated since WTForms 3.3)."""
     return [SelectChoice(value=value, label=label) for value, label in pairs]

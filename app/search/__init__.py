@@ -54,7 +54,6 @@ from app.search.analysis import (  # noqa: F401
 )
 from app.search.documents import (  # noqa: F401
     _ID_COLUMNS,
-    _TAG_RE,
     SCOPE_TYPES,
     SINGLE_TYPES,
     _collective_doc,
@@ -64,7 +63,6 @@ from app.search.documents import (  # noqa: F401
     _knowledge_docs,
     _load_singles,
     _models,
-    _plain,
     _post_doc,
     _post_docs,
     _question_doc,

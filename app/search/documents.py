@@ -5,29 +5,17 @@ lab or question); this module loads both, many rows a query."""
 from __future__ import annotations
 
 import hashlib
-import html as html_module
 import json
 import logging
-import re
 from datetime import datetime
 
 from app.extensions import db
+from app.markup import html_text
 from app.search.schema import AUDIENCE_FORUM, AUDIENCE_LABS, AUDIENCE_PUBLIC, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
 # -- documents from the database -------------------------------------------------------------------
-
-_TAG_RE = re.compile(r"<[^>]*>")
-
-
-def _plain(stored_html):
-    """The text of HTML that app.markup made at save time (sanitised: an allow-list of tags),
-    without its tags — far cheaper than rendering the Markdown source again."""
-    if not stored_html:
-        return ""
-    return " ".join(html_module.unescape(_TAG_RE.sub(" ", stored_html)).split())
-
 
 def _url(endpoint, values, fallback):
     """The path for a stored link; `fallback` when the route does not exist (yet)."""
@@ -54,7 +42,7 @@ def _thread_doc(thread, opening):
 
     group = thread.group
     values = {"group_slug": group.slug, "thread_id": thread.id, "slug": thread_slug(thread.title)}
-    text = _plain(opening.body_html) if opening is not None and opening.is_visible else ""
+    text = html_text(opening.body_html) if opening is not None and opening.is_visible else ""
     return _finish({
         "id": f"thread:{thread.id}", "kind": "discussie", "audience": AUDIENCE_FORUM,
         "scopes": f"group:{group.id}", "title": thread.title, "display_title": thread.title,
@@ -74,7 +62,7 @@ def _post_doc(post, thread):
         "scopes": f"group:{group.id} thread:{thread.id}",
         # The thread's title is shown, not searched: a title word would match every reply.
         "title": "", "display_title": thread.title,
-        "text": _plain(post.body_html), "members_text": "", "where": f"Forum · {group.name}",
+        "text": html_text(post.body_html), "members_text": "", "where": f"Forum · {group.name}",
         "link": ("forum.post_permalink", values),
         "path": _url("forum.post_permalink", values, f"/forum/bericht/{post.id}"),
         "date": post.created_at,
@@ -84,8 +72,8 @@ def _post_doc(post, thread):
 def _question_doc(question):
     lab = question.lab
     values = {"lab_slug": lab.slug, "question_id": question.id}
-    text = _plain(question.body_html)
-    context = _plain(question.context_html)
+    text = html_text(question.body_html)
+    context = html_text(question.context_html)
     return _finish({
         "id": f"labquestion:{question.id}", "kind": "labvraag", "audience": AUDIENCE_LABS,
         "scopes": f"lab:{lab.id}", "title": question.title, "display_title": question.title,
@@ -102,7 +90,7 @@ def _reply_doc(reply, question):
     return _finish({
         "id": f"labreply:{reply.id}", "kind": "labvraag", "audience": AUDIENCE_LABS,
         "scopes": f"lab:{lab.id} question:{question.id}", "title": "",
-        "display_title": question.title, "text": _plain(reply.body_html), "members_text": "",
+        "display_title": question.title, "text": html_text(reply.body_html), "members_text": "",
         "where": lab.name, "link": ("labs.question", values),
         "path": _url("labs.question", values,
                      f"/labs/{lab.slug}/vragen/{question.id}#antwoord-{reply.id}"),
@@ -115,7 +103,7 @@ def _knowledge_doc(item):
     return _finish({
         "id": f"knowledge:{item.id}", "kind": "kennis", "audience": AUDIENCE_PUBLIC,
         "scopes": "", "title": item.title, "display_title": item.title,
-        "text": item.summary or "", "members_text": _plain(item.body_html),
+        "text": item.summary or "", "members_text": html_text(item.body_html),
         "where": item.kind_label,
         "link": ("knowledge.item", values),
         "path": _url("knowledge.item", values, f"/kennisbank/{item.slug}"),

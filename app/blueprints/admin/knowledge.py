@@ -12,16 +12,17 @@ from app import uploads
 from app.blueprints.admin.routes import bp
 from app.blueprints.forum.forms import ConfirmForm
 from app.blueprints.knowledge import services
+from app.blueprints.knowledge.queries import find_attachment
 from app.blueprints.knowledge.forms import AttachmentForm, DeleteItemForm, ItemForm
 from app.extensions import db
 from app.models.knowledge import (
-    KINDS, STATUS_DRAFT, STATUS_PUBLISHED, KnowledgeAttachment, KnowledgeItem,
+    KINDS, STATUS_DRAFT, STATUS_PUBLISHED, KnowledgeItem,
 )
 from app.pagination import page_arg
 from app.permissions import can_edit_knowledge, require
+from app.validators import MAX_ID
 
 PER_PAGE = 50
-MAX_ID = 2147483647
 STATUS_FILTERS = {"concept": STATUS_DRAFT, "gepubliceerd": STATUS_PUBLISHED}
 SAVE_FAILED = "Opslaan lukte niet doordat iemand anders tegelijk iets veranderde. Probeer het opnieuw."
 
@@ -177,8 +178,8 @@ def add_knowledge_attachment(item_id):
 @require(can_edit_knowledge)
 def delete_knowledge_attachment(item_id, attachment_id):
     item = _item_or_404(item_id)
-    attachment = db.session.get(KnowledgeAttachment, attachment_id)
-    if attachment is None or attachment.item_id != item.id:
+    attachment = find_attachment(item, attachment_id)
+    if attachment is None:
         abort(404)
     _confirmed()
     filename = attachment.filename

@@ -21,10 +21,9 @@ from app.models.collectives import (
 from app.models.selfscan import SCAN_APPROVED, SCAN_COMPLETED, SelfScan
 from app.permissions import can_moderate
 from app.timeutil import utcnow
-from app.validators import has_control_characters
+from app.validators import MAX_ID, has_control_characters
 
 MAX_SLUG = 80
-MAX_ID = 2**31 - 1  # an INTEGER column; a larger number in a URL cannot be ours
 
 
 class JoinError(Exception):

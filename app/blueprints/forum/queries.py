@@ -19,10 +19,9 @@ from app.models.forum import (
     ThreadRead,
     ThreadWatch,
 )
-from app.validators import has_control_characters
+from app.validators import MAX_ID, has_control_characters
 
 MAX_SLUG = 80
-MAX_ID = 2**31 - 1  # an INTEGER column; a larger number cannot be ours
 
 WATCHING = "watching"
 MUTED = "muted"

@@ -6,7 +6,8 @@ from sqlalchemy import exists, select
 from app.extensions import db
 from app.models.collectives import SECTORS
 from app.models.knowledge import (
-    FACET_SECTOR, FACET_THEME, KINDS, STATUS_PUBLISHED, THEMES, KnowledgeItem, KnowledgeTag,
+    FACET_SECTOR, FACET_THEME, KINDS, STATUS_PUBLISHED, THEMES, KnowledgeAttachment, KnowledgeItem,
+    KnowledgeTag,
 )
 
 PER_PAGE = 12
@@ -71,6 +72,14 @@ def find_item(slug):
     return db.session.execute(
         select(KnowledgeItem).where(KnowledgeItem.slug == slug)
     ).scalar_one_or_none()
+
+
+def find_attachment(item, attachment_id):
+    """The attachment with this id when it belongs to `item`, else None."""
+    attachment = db.session.get(KnowledgeAttachment, attachment_id)
+    if attachment is None or attachment.item_id != item.id:
+        return None
+    return attachment
 
 
 def latest_items(limit=3):

@@ -11,13 +11,12 @@ from app.blueprints.knowledge import queries
 from app.blueprints.knowledge.services import was_updated_after_publication
 from app.extensions import db
 from app.models.collectives import SECTORS
-from app.models.knowledge import DIMENSIONS, KINDS, THEMES, KnowledgeAttachment
+from app.models.knowledge import DIMENSIONS, KINDS, THEMES
 from app.pagination import page_arg
 from app.permissions import can_edit_knowledge, can_read_knowledge, require
+from app.validators import MAX_ID
 
 bp = Blueprint("knowledge", __name__)
-
-MAX_ID = 2147483647
 
 
 @bp.app_template_global("knowledge_labels")
@@ -64,7 +63,7 @@ def item(slug):
 @require(can_read_knowledge)
 def attachment(slug, attachment_id):
     item = _visible_item_or_404(slug)
-    attachment = db.session.get(KnowledgeAttachment, attachment_id)
-    if attachment is None or attachment.item_id != item.id:
+    attachment = queries.find_attachment(item, attachment_id)
+    if attachment is None:
         abort(404)
     return uploads.attachment_response(attachment)

@@ -17,11 +17,10 @@ from app.models.labs import (
     PartnerOrganisation,
     lab_partners,
 )
-from app.validators import has_control_characters
+from app.validators import MAX_ID, has_control_characters
 from app.workdays import is_working_day, local_today, start_of_local_day
 
 MAX_SLUG = 40
-MAX_ID = 2**31 - 1  # an INTEGER column; a larger number cannot be ours
 QUESTIONS_PER_PAGE = 20
 
 
