@@ -10,9 +10,14 @@ export PORT
 
 .PHONY: run test setup dev-setup db seed worker bench-search clean help
 
+# The developer targets run with development settings; everywhere else a missing APP_ENV means
+# production (which refuses to start without its secrets), so a forgotten setting fails safe.
+run seed db worker: export APP_ENV ?= development
+
 help:
 	@echo "make run    set up and serve http://127.0.0.1:$(PORT) with demo data"
 	@echo "make test   set up and run the whole test suite"
+	@echo "make worker run the background worker on its own (make run starts one)"
 	@echo "make bench-search   search benchmark at 100,000 posts (BENCH_ARGS=\"--posts 5000\" for a quick run)"
 
 $(BIN)/python:
@@ -40,11 +45,15 @@ seed: db
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) search check
 
+# The background worker (mail, search index, notifications, reminders, retention) runs next to
+# the development server; Ctrl-C stops both.
 run: seed
+	@$(FLASK) worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 worker: setup
-	$(FLASK) mail worker
+	$(FLASK) worker
 
 test: dev-setup
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)

@@ -31,6 +31,16 @@ def env_int(name, default):
         raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
 
 
+SEARCH_APPLY_MODES = ("inline", "worker")
+
+
+def search_apply_mode(default):
+    value = os.environ.get("SEARCH_APPLY", "").strip().lower() or default
+    if value not in SEARCH_APPLY_MODES:
+        raise RuntimeError(f"SEARCH_APPLY must be one of {', '.join(SEARCH_APPLY_MODES)}, not {value!r}")
+    return value
+
+
 def database_url(default):
     """DATABASE_URL, with plain postgres URLs pointed at the psycopg 3 driver."""
     url = os.environ.get("DATABASE_URL", "").strip() or default
@@ -69,12 +79,14 @@ class Config:
         f"http://127.0.0.1:{env_int('PORT', 5000)}"
     )
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR") or str(BASE_DIR / "search_index")
-    # When queued index jobs (app.search) are applied: False = by a background thread of the
-    # process right after the commit; True = inside the commit's request; "search" = just before
-    # the next search (the test suite). The mail worker applies what is left in any case.
-    SEARCH_SYNC = False
-    SEARCH_LOCK_TIMEOUT = 5  # seconds a writer waits for the index lock before leaving jobs queued
-    SEARCH_POLL_SECONDS = 60  # the indexing thread also looks for waiting jobs this often
+    # Who applies the index jobs a commit queues (app.search): "inline" = the request that
+    # committed, right after its commit, waiting at most SEARCH_INLINE_LOCK_TIMEOUT for the index's
+    # write lock (what it cannot apply is left for the worker); "worker" = only `flask worker`,
+    # within seconds. Web processes never start a thread for it. Production defaults to "worker".
+    SEARCH_APPLY = search_apply_mode("inline")
+    SEARCH_INLINE_LOCK_TIMEOUT = 0.5  # seconds a request waits for the index lock
+    SEARCH_INLINE_LIMIT = 100  # jobs a request applies at most; the worker does the rest
+    SEARCH_LOCK_TIMEOUT = 5  # seconds the worker and the CLI wait for the index lock
     REDIS_URL = os.environ.get("REDIS_URL", "").strip() or None
     # Knowledge-base attachments live here, outside static/, under random names (app.uploads).
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
@@ -98,9 +110,10 @@ class Config:
     )
     MAIL_TIMEOUT = 15  # seconds for one SMTP conversation
     MAIL_MAX_ATTEMPTS = 12  # back-off doubles from 30 s; the last try is about a day later
-    # The serving process delivers the outbox itself (make run); production uses `mail worker`.
-    MAIL_SEND_IN_BACKGROUND = True
-    MAIL_POLL_SECONDS = 2
+
+    # The background worker (`flask --app wsgi worker`, app/worker): it is late when a job has been
+    # due this many seconds (`flask worker --status` exits 1, /healthz says "late").
+    WORKER_LATE_SECONDS = env_int("WORKER_LATE_SECONDS", 300)
 
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True
@@ -155,16 +168,22 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS = True
-    MAIL_SEND_IN_BACKGROUND = False  # `flask --app wsgi mail worker` runs as its own process
     SEED_DEMO_ALLOWED = False
+    # Requests never wait for the index's write lock and web workers never contend for it: the one
+    # worker applies index jobs within a couple of seconds of the commit.
+    SEARCH_APPLY = search_apply_mode("worker")
 
     @classmethod
     def init_app(cls, app):
+        why = "" if os.environ.get("APP_ENV", "").strip() else (
+            " (APP_ENV is not set, so the production settings apply; set APP_ENV=development on a "
+            "developer machine)")
         problem = secret_key_problem(app.config.get("SECRET_KEY"))
         if problem:
             raise RuntimeError(
-                f"ProductionConfig needs a real SECRET_KEY ({problem}): a random value of at least "
-                "32 characters, e.g. python -c 'import secrets; print(secrets.token_hex(32))'."
+                f"Production needs a real SECRET_KEY ({problem}): a random value of at least "
+                "32 characters, e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
+                + why + "."
             )
         if not app.config.get("RESEARCH_PSEUDONYM_KEY"):
             app.logger.warning(
@@ -174,8 +193,14 @@ class ProductionConfig(Config):
         base_url = app.config.get("BASE_URL") or ""
         if not base_url.startswith(("https://", "http://")):
             raise RuntimeError(
-                "ProductionConfig needs BASE_URL (e.g. https://collectievekracht.nl) for the links "
-                "in e-mails."
+                "Production needs BASE_URL (e.g. https://collectievekracht.nl) for the links in "
+                "e-mails" + why + "."
+            )
+        if not app.config.get("REDIS_URL"):
+            raise RuntimeError(
+                "Production needs REDIS_URL (e.g. redis://127.0.0.1:6379/0): rate limits must be "
+                "shared by all web workers and survive a restart, or each worker allows the full "
+                "limit on its own" + why + "."
             )
 
 
@@ -189,10 +214,11 @@ class TestingConfig(Config):
     BASE_URL = "http://localhost"
     SERVER_NAME = None
     MAIL_SERVER = None
-    MAIL_SEND_IN_BACKGROUND = False
     RATELIMIT_STORAGE_URI = "memory://"
     SEARCH_INDEX_DIR = None  # set per test run by conftest
-    SEARCH_SYNC = True  # tests/conftest.py switches to "search" for the tests that do not search
+    # Tests apply index jobs inline; tests/conftest.py switches to "before-search" (applied just
+    # before the next search, a mode for the test suite only) for the tests that never search.
+    SEARCH_APPLY = "inline"
     UPLOAD_DIR = None  # set per test run by conftest
     MAX_ATTACHMENT_MB = 10
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
@@ -207,8 +233,34 @@ CONFIGS = {
 }
 
 
+def running_flask_cli():
+    """True inside the `flask` command (`flask --app wsgi …`, `python -m flask`), where the app is
+    loaded by Flask's CLI; False under gunicorn, uwsgi or an import of wsgi.py."""
+    import sys
+
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        from flask.cli import ScriptInfo
+
+        if isinstance(ctx.find_object(ScriptInfo), ScriptInfo):
+            return True
+    return os.path.basename(sys.argv[0] or "") == "flask"
+
+
 def config_from_env():
-    name = os.environ.get("APP_ENV", "development").strip().lower() or "development"
+    """The configuration APP_ENV names. Without APP_ENV, only the `flask` CLI gets the development
+    settings (a developer's `flask --app wsgi mail list`); anything else, such as gunicorn, gets
+    production, which refuses to start without its secrets: a forgotten APP_ENV fails safe."""
+    name = os.environ.get("APP_ENV", "").strip().lower()
+    if not name:
+        name = "development" if running_flask_cli() else "production"
     if name not in CONFIGS:
         raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
     return CONFIGS[name]
+
+
+def app_env_is_explicit():
+    """True when APP_ENV is set (commands that must not run by accident insist on it)."""
+    return bool(os.environ.get("APP_ENV", "").strip())

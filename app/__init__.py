@@ -1,7 +1,7 @@
 """The application factory."""
 import logging
 
-from flask import Flask, g, render_template, request, url_for
+from flask import Flask, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -31,7 +31,6 @@ def create_app(config_class=None):
     register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
-    register_background_mail(app)
     register_search_index(app)
     return app
 
@@ -272,18 +271,3 @@ def register_search_index(app):
     from app.search import register_search
 
     register_search(app)
-
-
-def register_background_mail(app):
-    if not app.config.get("MAIL_SEND_IN_BACKGROUND"):
-        return
-
-    @app.before_request
-    def ensure_sender_running():
-        # Started on the first request, so only the serving process (not a reloader parent or a
-        # CLI command) runs the sender.
-        if not g.get("_sender_checked"):
-            from app.mail import start_background_sender
-
-            start_background_sender(app)
-            g._sender_checked = True

@@ -1,7 +1,5 @@
 """Command-line tasks: `flask --app wsgi <command>`."""
-import signal
 import sys
-import threading
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -9,9 +7,11 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
+from app.worker.cli import run_worker_command, worker_command
 
 
 def register(app):
+    app.cli.add_command(worker_command)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(mail_cli)
@@ -63,8 +63,14 @@ def seed_demo_command(if_empty):
     """Fill an empty database with the demo content of the README."""
     from app.demo import SeedRefused, database_is_empty, seed_demo
 
+    from config import app_env_is_explicit
+
     if not current_app.config.get("SEED_DEMO_ALLOWED"):
         raise click.ClickException("Demo-data wordt nooit in de productieconfiguratie aangemaakt.")
+    if not app_env_is_explicit():
+        raise click.ClickException(
+            "APP_ENV is not set: demo data is only added with APP_ENV=development (make run sets "
+            "it), never by accident to a database that may be a real one.")
     if if_empty and not database_is_empty():
         click.echo("Database holds data; demo data not added.")
         return
@@ -81,23 +87,12 @@ mail_cli = AppGroup("mail", help="The e-mail outbox.")
 
 
 @mail_cli.command("worker")
-@click.option("--once", is_flag=True, help="Deliver what is due once, then stop.")
-@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+@click.option("--once", is_flag=True, help="Run every due job once, then stop.")
+@click.option("--interval", default=None, type=float, hidden=True)  # accepted, no longer used
 def mail_worker(once, interval):
-    """Deliver the outbox until stopped (run as its own process in production)."""
-    from app.mail import run_worker
-
-    click.echo("Outbox worker started." if not once else "Delivering due mail once.")
-    stop = threading.Event()
-    if not once and threading.current_thread() is threading.main_thread():
-        # Stop between rounds on SIGTERM (systemd, docker stop): a message is never left
-        # half-sent, which would mean sending it again after its claim expires.
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        run_worker(current_app._get_current_object(), interval, stop_event=stop, once=once)
-    except KeyboardInterrupt:
-        pass
-    click.echo("Outbox worker stopped.")
+    """Old name of `flask worker` (which runs every background job, mail included)."""
+    click.echo("`flask mail worker` is the old name of `flask worker`; starting that.", err=True)
+    run_worker_command(once=once)
 
 
 @mail_cli.command("list")
@@ -155,7 +150,7 @@ privacy_cli = AppGroup("privacy", help="Retention of personal data.")
 
 @privacy_cli.command("cleanup")
 def privacy_cleanup():
-    """Remove what the privacy statement says we keep no longer (the mail worker does this hourly)."""
+    """Remove what the privacy statement says we keep no longer (the worker does this hourly)."""
     from app.retention import apply_retention
 
     counts = apply_retention()

@@ -3,13 +3,16 @@
 `queue_mail()` renders a message from `templates/email/<name>.txt` and `.html` and adds it to the
 outbox in the caller's transaction, so a message exists exactly when the event that caused it was
 committed. `deliver_due()` sends what is due through Flask-Mail; a message is claimed by one
-sender at a time (a conditional UPDATE), so several workers never send it twice. A failed attempt
-is retried with exponential back-off and its error recorded.
+sender at a time (row locks with SKIP LOCKED on PostgreSQL, a conditional UPDATE everywhere), so
+several workers never send it twice. A failed attempt is retried with exponential back-off and its
+error recorded. Delivery is at-least-once with a stable Message-ID (see "recording a send").
+The background worker (app/worker) calls `deliver_due()`; nothing here knows about other features.
 """
 import logging
 import smtplib
 import ssl
 import threading
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -30,7 +33,6 @@ from app.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 STATUS_LOGGED = "logged"  # no MAIL_SERVER configured: written to the log, kept for reading
-RETENTION_INTERVAL = timedelta(hours=1)
 CLAIM_SECONDS = 300  # a sender that died mid-delivery frees its message after this long
 FIRST_RETRY_SECONDS = 30
 
@@ -146,15 +148,46 @@ def _due_filter(now):
     )
 
 
-def _claim(message_id, now):
-    result = db.session.execute(
+def _claim_batch(size):
+    """Claim up to `size` due messages for this sender; returns their ids, oldest first.
+
+    One UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING: on PostgreSQL rows
+    another sender is claiming are skipped instead of waited for, and the outer WHERE checks again
+    that each row is still due, so two senders never hold one message. SQLite has no row locks
+    (and SQLAlchemy leaves FOR UPDATE out there); its single writer makes the UPDATE atomic.
+    A message sent but not yet recorded as sent (see _record_success) is never claimed again.
+    """
+    now = utcnow()
+    due = _due_filter(now)
+    unrecorded = _unrecorded_ids()
+    if unrecorded:
+        due = and_(due, OutboxMessage.id.not_in(unrecorded))
+    candidates = (
+        db.select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(size)
+        .with_for_update(skip_locked=True)
+    )
+    ids = db.session.execute(
         db.update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, _due_filter(now))
+        .where(OutboxMessage.id.in_(candidates.scalar_subquery()), due)
         .values(status=STATUS_SENDING, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    db.session.commit()
+    return sorted(ids)
+
+
+def _release(message_ids):
+    """Give claimed but unsent messages back (a stopping worker), so nobody waits for the claim."""
+    if not message_ids:
+        return
+    db.session.execute(
+        db.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == STATUS_SENDING)
+        .values(status=STATUS_PENDING, claimed_until=None)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return result.rowcount == 1
 
 
 def _is_server_trouble(exc):
@@ -167,64 +200,136 @@ def _is_server_trouble(exc):
     return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
-def deliver_due(limit=100):
+CLAIM_BATCH = 10  # claimed at a time: even at MAIL_TIMEOUT per message, sent well within a claim
+
+
+def deliver_due(limit=100, stop=None):
     """Deliver the messages that are due; returns (sent, failed) counts of this round.
 
-    Each message is claimed first, so concurrent senders never send one twice. When the server
-    cannot be reached the round stops after recording that on the message it was trying: the
-    others stay due and wait for the next round instead of each waiting for a timeout.
+    Messages are claimed a few at a time (`_claim_batch`), so concurrent senders, on any number of
+    machines, never send one twice. When the server cannot be reached the round stops after
+    recording that on the message it was trying: the others go back to the queue and wait for the
+    next round instead of each waiting for a timeout. `stop` (a threading.Event) ends the round
+    between two messages, giving back what was claimed but not sent.
     """
-    now = utcnow()
-    ids = db.session.execute(
-        db.select(OutboxMessage.id)
-        .where(_due_filter(now))
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).scalars().all()
-    db.session.commit()
+    _record_unrecorded()
     sent = failed = 0
     connection = None
+    claimed = []
     try:
-        for message_id_ in ids:
-            if not _claim(message_id_, utcnow()):
-                continue  # another sender took it
-            row = db.session.get(OutboxMessage, message_id_)
-            if not current_app.config.get("MAIL_SERVER"):
-                log.info(
-                    "E-mail (no MAIL_SERVER, kept in outbox #%s) to %s: %s\n%s",
-                    row.id, row.recipient, row.subject, row.body_text,
-                )
-                _record_success(row, STATUS_LOGGED)
-                sent += 1
-                continue
-            try:
-                if connection is None:
-                    connection = _SmtpConnection().__enter__()
-                connection.send(_to_flask_message(row))
-            except Exception as exc:  # any failure is recorded; a bad message must not loop
-                failed += 1
-                _record_failure(row, exc)
-                if connection is not None:
-                    connection.abort()
-                    connection = None
-                if _is_server_trouble(exc):
+        while sent + failed < limit and not (stop is not None and stop.is_set()):
+            claimed = _claim_batch(min(CLAIM_BATCH, limit - sent - failed))
+            if not claimed:
+                break
+            trouble = False
+            while claimed:
+                if stop is not None and stop.is_set():
                     break
-                continue
-            _record_success(row, STATUS_SENT)
-            sent += 1
+                message_id_ = claimed.pop(0)
+                row = db.session.get(OutboxMessage, message_id_)
+                if row is None:
+                    continue
+                if not current_app.config.get("MAIL_SERVER"):
+                    log.info(
+                        "E-mail (no MAIL_SERVER, kept in outbox #%s) to %s: %s\n%s",
+                        row.id, row.recipient, row.subject, row.body_text,
+                    )
+                    _record_success(row.id, STATUS_LOGGED)
+                    sent += 1
+                    continue
+                try:
+                    if connection is None:
+                        connection = _SmtpConnection().__enter__()
+                    connection.send(_to_flask_message(row))
+                except Exception as exc:  # any failure is recorded; a bad message must not loop
+                    failed += 1
+                    _record_failure(row, exc)
+                    if connection is not None:
+                        connection.abort()
+                        connection = None
+                    if _is_server_trouble(exc):
+                        trouble = True
+                        break
+                    continue
+                _record_success(row.id, STATUS_SENT)
+                sent += 1
+            if trouble or claimed:
+                break
     finally:
         if connection is not None:
             _close_quietly(connection)
+        if claimed:
+            try:
+                _release(claimed)
+            except Exception:  # their claims expire in CLAIM_SECONDS anyway
+                log.exception("Could not give back %d claimed e-mails", len(claimed))
+                db.session.rollback()
     return sent, failed
 
 
-def _record_success(row, status):
-    row.status = status
-    row.sent_at = utcnow()
-    row.attempts += 1
-    row.claimed_until = None
-    row.last_error = None
+# -- recording a send -------------------------------------------------------------------------------
+#
+# Delivery is at-least-once: a message is marked sent after the server accepted it. If that
+# record cannot be written (the database is briefly away), the send is remembered in this process
+# and written again, first a few times at once and then at the start of every round, before any
+# message is claimed; until it is written the message is never claimed again here. Only when the
+# process dies in between does the claim expire and the message go out a second time, with the
+# same Message-ID, so mail systems can recognise it.
+
+RECORD_TRIES = 3
+_unrecorded_lock = threading.Lock()
+_unrecorded = {}  # (database URI, message id) -> (status, sent at)
+
+
+def _database_key():
+    return str(db.engine.url)
+
+
+def _unrecorded_ids():
+    key = _database_key()
+    with _unrecorded_lock:
+        return [message_id for (uri, message_id) in _unrecorded if uri == key]
+
+
+def _write_success(message_id, status, sent_at):
+    """Mark one message sent (or logged): the one write that follows a successful send."""
+    db.session.execute(
+        db.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status=status, sent_at=sent_at, attempts=OutboxMessage.attempts + 1,
+                claimed_until=None, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
+
+
+def _record_success(message_id, status):
+    with _unrecorded_lock:
+        _unrecorded[(_database_key(), message_id)] = (status, utcnow())
+    _record_unrecorded(tries=RECORD_TRIES)
+
+
+def _record_unrecorded(tries=1):
+    """Write the sends not yet recorded; True when none is left."""
+    key = _database_key()
+    with _unrecorded_lock:
+        waiting = [(message_id, value) for (uri, message_id), value in _unrecorded.items()
+                   if uri == key]
+    for message_id, (status, sent_at) in waiting:
+        for attempt in range(1, tries + 1):
+            try:
+                _write_success(message_id, status, sent_at)
+            except Exception as exc:
+                db.session.rollback()
+                log.warning("E-mail #%s was sent but could not be recorded (try %s): %s",
+                            message_id, attempt, exc)
+                if attempt < tries:
+                    time.sleep(0.2 * attempt)  # give a database fail-over a moment
+                continue
+            with _unrecorded_lock:
+                _unrecorded.pop((key, message_id), None)
+            break
+    return not _unrecorded_ids()
 
 
 def _record_failure(row, exc):
@@ -246,67 +351,6 @@ def _close_quietly(connection):
         connection.__exit__(None, None, None)
     except (smtplib.SMTPException, OSError):
         connection.abort()
-
-
-def run_worker(app, poll_seconds, stop_event=None, once=False):
-    """Run the periodic jobs (lab reminders, notification e-mails) and deliver the outbox, in a
-    loop until stop_event is set (or once)."""
-    from app.blueprints.labs.services import send_accept_reminders
-    from app.notifications import send_notification_emails  # both import this module
-    from app.retention import apply_retention
-    from app.search import apply_pending as apply_pending_search_jobs
-
-    stop_event = stop_event or threading.Event()
-    last_retention = None
-    while not stop_event.is_set():
-        with app.app_context():
-            try:
-                if last_retention is None or utcnow() - last_retention > RETENTION_INTERVAL:
-                    apply_retention()
-                    db.session.commit()
-                    last_retention = utcnow()
-                send_accept_reminders()
-                send_notification_emails()
-                deliver_due()
-                apply_pending_search_jobs()  # safety net: index jobs no web process applied
-            except Exception:  # keep the worker alive: a database blip must not end mail
-                log.exception("Outbox round failed; trying again")
-                db.session.rollback()
-            finally:
-                db.session.remove()
-        if once:
-            return
-        stop_event.wait(poll_seconds)
-
-
-_background_lock = threading.Lock()
-_background_senders = {}  # id(app) -> (thread, stop event)
-
-
-def start_background_sender(app):
-    """Start one delivery thread in this process (used by `make run`, not in production)."""
-    with _background_lock:
-        if id(app) in _background_senders:
-            return _background_senders[id(app)][0]
-        stop_event = threading.Event()
-        thread = threading.Thread(
-            target=run_worker,
-            args=(app, app.config["MAIL_POLL_SECONDS"], stop_event),
-            name="outbox-sender",
-            daemon=True,
-        )
-        _background_senders[id(app)] = (thread, stop_event)
-    thread.start()
-    return thread
-
-
-def stop_background_sender(app, timeout=10):
-    """Stop the delivery thread of `app` after its current round (tests, orderly shutdown)."""
-    with _background_lock:
-        thread, stop_event = _background_senders.pop(id(app), (None, None))
-    if thread is not None:
-        stop_event.set()
-        thread.join(timeout)
 
 
 def pending_count():

@@ -1,7 +1,7 @@
 """Notifications: the one place that tells people about replies, mentions, quotes and answers.
 
 `notify()` adds an in-app notification in the caller's transaction. Turning notifications into
-e-mail happens later, in the mail worker's round (`send_notification_emails()`): people who chose
+e-mail happens later, in the background worker's notifications job (`send_notification_emails()`): people who chose
 "direct" get one e-mail for everything that arrived within a few minutes, "digest" people one
 e-mail a day, "off" people none. The e-mails go through the outbox, like every e-mail.
 """
@@ -111,7 +111,7 @@ def unsubscribe_headers(url):
 def send_notification_emails(now=None):
     """Queue the notification e-mails that are due; returns how many e-mails were queued.
 
-    Runs in the mail worker's round. A person is due when their oldest unmailed notification is
+    Runs as the worker's notifications job. A person is due when their oldest unmailed notification is
     DIRECT_BATCH_DELAY old (so replies in quick succession share one e-mail) and, for the daily
     digest, when their last digest is DIGEST_INTERVAL ago. What they read on the site meanwhile is
     left out; with nothing left, no e-mail. Each person's batch is claimed with a conditional

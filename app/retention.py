@@ -1,6 +1,6 @@
 """Retention: removes what the privacy statement says we keep no longer (see /privacy).
 
-`apply_retention()` runs from the mail worker about once an hour and as
+`apply_retention()` runs from the background worker (app/worker) once an hour and as
 `flask --app wsgi privacy cleanup`; it is safe to run any number of times, by several processes.
 Server logs and back-ups are kept short by the hosting setup (README, "Running in production").
 """

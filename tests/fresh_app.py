@@ -32,4 +32,5 @@ def production_app(session_app, **settings):
     settings.setdefault("SECRET_KEY", secrets.token_hex(32))
     settings.setdefault("BASE_URL", "https://kracht.example.nl")
     settings.setdefault("MAIL_SERVER", None)
+    settings.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")  # required; limits stay in memory
     return fresh_app(session_app, base=ProductionConfig, **settings)

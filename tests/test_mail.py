@@ -263,42 +263,113 @@ def test_message_of_a_sender_that_died_is_picked_up_after_its_claim(app, running
     assert row(busy).status == "sending" and row(abandoned).status == "sent"
 
 
-def test_running_app_delivers_mail_itself_within_seconds(app, running_smtp_server):
-    from app.mail import stop_background_sender
-    from tests.fresh_app import fresh_app
-
-    settings = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT")}
-    with fresh_app(app, MAIL_SEND_IN_BACKGROUND=True, MAIL_POLL_SECONDS=0.1, **settings) as served:
-        try:
-            assert served.test_client().get("/healthz").status_code == 200  # starts the sender
-            queue("vanzelf@example.org")
-            deadline = time.monotonic() + 5
-            while not running_smtp_server.envelopes and time.monotonic() < deadline:
-                time.sleep(0.05)
-        finally:
-            stop_background_sender(served)
-    assert [e.rcpt_tos for e in running_smtp_server.envelopes] == [["vanzelf@example.org"]]
-    assert outbox()[0].status == "sent"
-
-
 def test_worker_survives_a_failed_round(app, running_smtp_server, monkeypatch, caplog):
-    import app.mail as mail
+    import app.worker as worker
     from sqlalchemy.exc import OperationalError
 
-    queue("worker@example.org")
-    real_deliver_due, rounds = mail.deliver_due, []
+    from tests.worker_support import worker_round
 
-    def database_blip_first():
+    queue("worker@example.org")
+    real_deliver_due, rounds = worker.deliver_due, []
+
+    def database_blip_first(**kwargs):
         rounds.append(1)
         if len(rounds) == 1:
             raise OperationalError("SELECT", {}, Exception("database even weg"))
-        return real_deliver_due()
+        return real_deliver_due(**kwargs)
 
-    monkeypatch.setattr(mail, "deliver_due", database_blip_first)
-    mail.run_worker(app, poll_seconds=0, once=True)  # does not raise
-    assert "Outbox round failed" in caplog.text
-    mail.run_worker(app, poll_seconds=0, once=True)
+    monkeypatch.setattr(worker, "deliver_due", database_blip_first)
+    assert worker_round(app, only=["outbox"]) == {"outbox": "failed"}  # does not raise
+    assert "job outbox failed" in caplog.text
+    assert worker_round(app, only=["outbox"]) == {"outbox": "ran"}
     assert [e.rcpt_tos for e in running_smtp_server.envelopes] == [["worker@example.org"]]
+
+
+# -- at-least-once, and a successful send is never repeated for want of a record ------------------
+
+
+def test_a_failed_record_of_a_sent_message_is_retried_not_resent(app, running_smtp_server,
+                                                                  monkeypatch):
+    import app.mail as mail
+    from sqlalchemy.exc import OperationalError
+
+    message_id = queue("eenmaal@example.org")
+    real_write, calls = mail._write_success, []
+
+    def database_blip_first(*args):
+        calls.append(args)
+        if len(calls) == 1:
+            raise OperationalError("UPDATE", {}, Exception("database even weg"))
+        return real_write(*args)
+
+    monkeypatch.setattr(mail, "_write_success", database_blip_first)
+    assert deliver_due() == (1, 0)
+    assert len(calls) == 2  # the record was written on the second try
+    assert row(message_id).status == "sent"
+    assert [e.rcpt_tos for e in running_smtp_server.envelopes] == [["eenmaal@example.org"]]
+    make_due()
+    assert deliver_due() == (0, 0)
+    assert len(running_smtp_server.envelopes) == 1
+
+
+def test_a_send_that_stays_unrecorded_is_written_before_anything_is_claimed(
+        app, running_smtp_server, monkeypatch):
+    """The database stays away for the whole round: the message stays "sending" in the database,
+    but this worker remembers the send. When the claim has expired and the database is back, the
+    next round writes the record first and never sends the message again."""
+    import app.mail as mail
+    from sqlalchemy.exc import OperationalError
+
+    message_id = queue("onthouden@example.org")
+    real_write = mail._write_success
+    down = [True]
+
+    def database_away(*args):
+        if down[0]:
+            raise OperationalError("UPDATE", {}, Exception("database weg"))
+        return real_write(*args)
+
+    monkeypatch.setattr(mail, "_write_success", database_away)
+    monkeypatch.setattr(mail.time, "sleep", lambda seconds: None)
+    assert deliver_due() == (1, 0)
+    assert row(message_id).status == "sending"  # the record is still to be written
+    db.session.execute(db.update(OutboxMessage).values(claimed_until=utcnow() - timedelta(seconds=1)))
+    db.session.commit()  # the claim has run out: another round could take it
+    down[0] = False
+    assert deliver_due() == (0, 0)
+    assert row(message_id).status == "sent"
+    assert len(running_smtp_server.envelopes) == 1
+    assert mail._unrecorded_ids() == []
+
+
+def test_every_attempt_at_a_message_has_the_same_message_id(app, smtp_server):
+    """A resend (after a crash between sending and recording) is recognisable downstream."""
+    message_id = queue("herkenbaar@example.org")
+    smtp_server.start()
+    deliver_due()
+    first = smtp_server.messages[0]["Message-ID"]
+    db.session.execute(db.update(OutboxMessage).values(status="pending", next_attempt_at=utcnow()))
+    db.session.commit()  # as if the record had been lost with the process
+    deliver_due()
+    assert [m["Message-ID"] for m in smtp_server.messages] == [first, first]
+    assert first.startswith(f"<outbox-{message_id}.")
+
+
+def test_on_postgresql_a_row_another_sender_is_claiming_is_skipped_not_waited_for(
+        app, running_smtp_server):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks (FOR UPDATE SKIP LOCKED) are PostgreSQL's")
+    locked_id = queue("vergrendeld@example.org")
+    free_id = queue("vrij@example.org")
+    with db.engine.connect() as other:  # another sender, in the middle of its claim
+        other.execute(db.select(OutboxMessage.id).where(OutboxMessage.id == locked_id)
+                      .with_for_update())
+        started = time.monotonic()
+        assert deliver_due() == (1, 0)
+        assert time.monotonic() - started < 5  # not waiting for the lock
+        other.rollback()
+    assert [e.rcpt_tos for e in running_smtp_server.envelopes] == [["vrij@example.org"]]
+    assert row(locked_id).status == "pending" and row(free_id).status == "sent"
 
 
 # -- the contact form ----------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from flask import render_template
 from flask_login import login_user
 
 from app.extensions import db
-from app.mail import deliver_due, run_worker
+from app.mail import deliver_due
+from tests.worker_support import worker_round
 from app.models.accounts import User
 from app.models.notifications import MAIL_PENDING, MAIL_SENT, MAIL_SKIPPED, Notification
 from app.notifications import (
@@ -605,7 +606,7 @@ def test_digest_arrives_at_the_smtp_server(app, anna, bram, running_smtp_server)
 def test_the_mail_worker_queues_and_delivers_notification_mail(app, anna, bram, running_smtp_server):
     add(anna, "Bram reageerde in “Deelauto’s”", at=utcnow() - timedelta(minutes=10), actor=bram)
     add(bram, "Te vers om al te mailen", actor=anna)  # arrived just now: waits for its batch
-    run_worker(app, poll_seconds=0, once=True)
+    worker_round(app)
     assert [e.rcpt_tos for e in running_smtp_server.envelopes] == [["anna@example.org"]]
     [mail] = running_smtp_server.messages
     assert mail["Subject"] == "Bram reageerde in “Deelauto’s”"

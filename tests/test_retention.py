@@ -4,7 +4,7 @@ import secrets
 from datetime import timedelta
 
 from app.extensions import db
-from app.mail import run_worker
+from tests.worker_support import worker_round
 from app.models.audit import AuditLog
 from app.models.labs import PartnerApplication
 from app.models.public import ContactMessage
@@ -71,7 +71,7 @@ def test_contact_messages_refused_applications_and_audit_entries(app):
         AuditLog(action="new", created_at=now - timedelta(days=10)),
     ])
     db.session.commit()
-    run_worker(app, 0, once=True)  # the worker's round applies retention too
+    worker_round(app)  # the worker's round applies retention too
     names = db.session.execute(db.select(ContactMessage.name)).scalars().all()
     assert names == ["Nieuw"]
     assert db.session.execute(db.select(PartnerApplication.organisation_name)).scalars().all() == ["Fonds"]

@@ -212,7 +212,10 @@ def test_error_page_survives_a_broken_layout(app):
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    body = response.get_json()
+    assert (body["status"], body["database"]) == ("ok", "ok")
+    assert body["worker"]["status"] == "never-ran"  # no worker has run in this database
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(app, tmp_path):

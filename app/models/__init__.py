@@ -27,3 +27,4 @@ from app.models.public import ContactMessage  # noqa: F401
 from app.models.selfscan import SelfScan, SelfScanAnswer  # noqa: F401
 from app.models.knowledge import KnowledgeAttachment, KnowledgeItem, KnowledgeTag  # noqa: F401
 from app.models.search import SearchJob  # noqa: F401
+from app.models.worker import WorkerJob  # noqa: F401

@@ -89,10 +89,11 @@ def thread(group_slug, thread_id, slug):
         previous_read=previous_read,
         watch_state=queries.thread_watch_state(current_user, thread),
     )
-    # After rendering: committing expires the loaded rows, and the page must not reload them.
+    # After rendering, in a short transaction of its own: a busy database skips the marker, never
+    # the page.
     if pagination.items:
-        services.mark_read(current_user, thread, max(post.number for post in pagination.items))
-        db.session.commit()
+        services.record_page_read(current_user.id, thread.id,
+                                  max(post.number for post in pagination.items))
     return page
 
 

@@ -3,11 +3,12 @@
 Functions take the acting person as an argument and flush, never commit: the view owns the
 transaction. Post HTML is rendered and sanitised here, once, when a post is saved.
 """
+import logging
 import math
 from datetime import timedelta
 
 from sqlalchemy import case, delete, func, or_, select, union_all, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.blueprints.forum.mentions import (  # noqa: F401  (resolve_mentions is part of this API)
     group_watchers,
@@ -16,7 +17,7 @@ from app.blueprints.forum.mentions import (  # noqa: F401  (resolve_mentions is 
     resolve_mentions,
     watchers,
 )
-from app.extensions import db
+from app.extensions import db, insert_for, short_lock_wait
 from app.markup import render_markdown
 from app.models.audit import record
 from app.models.labs import LabQuestion, LabReply
@@ -33,10 +34,11 @@ from app.models.forum import (
 from app.slugs import slugify
 from app.timeutil import utcnow
 
+log = logging.getLogger(__name__)
+
 SECONDS_BETWEEN_POSTS = 15
 NEW_ACCOUNT_DAYS = 7
 NEW_ACCOUNT_DAILY_MAX = 20
-
 
 
 class PostingLimit(Exception):
@@ -94,15 +96,6 @@ def check_posting_limit(user, now=None):
 def thread_slug(title):
     """The readable part of a thread address."""
     return slugify(title, max_length=60, fallback="discussie")
-
-
-def _insert(model):
-    """An INSERT with ON CONFLICT support for the database in use."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
 
 
 def _render(source):
@@ -190,7 +183,7 @@ def post_reply(author, thread, body, now=None, enforce_limits=True):
     _bump_group(thread.group_id, now)
     db.session.expire(thread.group, ["thread_count", "post_count", "last_post_at"])
     db.session.execute(
-        _insert(ThreadWatch).values(user_id=author.id, thread_id=thread.id, watching=True,
+        insert_for(ThreadWatch).values(user_id=author.id, thread_id=thread.id, watching=True,
                                     created_at=now)
         .on_conflict_do_nothing(index_elements=["user_id", "thread_id"])
     )
@@ -317,7 +310,7 @@ def refresh_group_counters(group):
 
 def _set_thread_watch(user, thread, watching):
     db.session.execute(
-        _insert(ThreadWatch).values(user_id=user.id, thread_id=thread.id, watching=watching,
+        insert_for(ThreadWatch).values(user_id=user.id, thread_id=thread.id, watching=watching,
                                     created_at=utcnow())
         .on_conflict_do_update(index_elements=["user_id", "thread_id"], set_={"watching": watching})
     )
@@ -341,7 +334,7 @@ def unwatch_thread(user, thread):
 
 def watch_group(user, group):
     db.session.execute(
-        _insert(GroupWatch).values(user_id=user.id, group_id=group.id, created_at=utcnow())
+        insert_for(GroupWatch).values(user_id=user.id, group_id=group.id, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["user_id", "group_id"])
     )
 
@@ -352,13 +345,35 @@ def unwatch_group(user, group):
     )
 
 
-def mark_read(user, thread, number):
-    """Remember that `user` has read `thread` up to post `number` (never moves backwards)."""
+def _read_upsert(user_id, thread_id, number, bind):
     now = utcnow()
-    statement = _insert(ThreadRead).values(user_id=user.id, thread_id=thread.id,
-                                           last_read_number=number, updated_at=now)
-    db.session.execute(statement.on_conflict_do_update(
+    statement = insert_for(ThreadRead, bind=bind).values(
+        user_id=user_id, thread_id=thread_id, last_read_number=number, updated_at=now)
+    return statement.on_conflict_do_update(
         index_elements=["user_id", "thread_id"],
         set_={"last_read_number": statement.excluded.last_read_number, "updated_at": now},
         where=ThreadRead.__table__.c.last_read_number < statement.excluded.last_read_number,
-    ))
+    )
+
+
+def mark_read(user, thread, number):
+    """Remember that `user` has read `thread` up to post `number` (never moves backwards), in the
+    caller's transaction."""
+    db.session.execute(_read_upsert(user.id, thread.id, number, db.session.get_bind()))
+
+
+def record_page_read(user_id, thread_id, number):
+    """`mark_read` for a page view: in a short transaction of its own on its own connection, never
+    the page's, waiting at most a moment for another writer's lock. When the database is busy the
+    marker is skipped (the next view records it) and the page is shown all the same. Returns
+    whether it was recorded."""
+    try:
+        with db.engine.connect() as connection:
+            with short_lock_wait(connection):
+                connection.execute(_read_upsert(user_id, thread_id, number, connection))
+                connection.commit()
+        return True
+    except OperationalError as exc:
+        log.info("Read marker of person #%s in thread #%s skipped, database busy: %s",
+                 user_id, thread_id, str(exc).splitlines()[0][:200])
+        return False

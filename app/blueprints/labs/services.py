@@ -41,7 +41,7 @@ def _render(source):
 
 
 def question_path(question):
-    """The site path of a question page (built without a request, e.g. in the mail worker)."""
+    """The site path of a question page (built without a request, e.g. in the background worker)."""
     return current_app.url_map.bind("localhost").build(
         "labs.question", {"lab_slug": question.lab.slug, "question_id": question.id})
 
@@ -265,7 +265,7 @@ def edit_reply(editor, reply, body, now=None):
 def send_accept_reminders(now=None):
     """Remind askers whose question's first answer has stood a week without being accepted.
 
-    Runs in the mail worker's round; each question is reminded once (accept_reminder_sent_at),
+    Runs as the worker's lab-reminders job; each question is reminded once (accept_reminder_sent_at),
     claimed with a conditional UPDATE so two workers never remind twice. Commits; returns the
     number of reminders.
     """
