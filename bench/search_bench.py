@@ -4,13 +4,15 @@
     .venv/bin/python bench/search_bench.py --posts 5000 --queries 50
     .venv/bin/python bench/search_bench.py --json      # machine-readable figures
     .venv/bin/python bench/search_bench.py --profile   # plus a cProfile of one two-word query
+    .venv/bin/python bench/search_bench.py --memory-queries 0   # skip the memory measurement
 
 Everything happens in a throwaway folder (a SQLite database and a search index of its own); the
 app's instance/ folder and search_index/ are never touched. The posts are generated from a Dutch
 vocabulary about citizen collectives with a fixed random seed, so two runs index the same text. The
 rows go in with SQLAlchemy Core in bulk (no ORM events, no index jobs); the index is then built by
 the engine's own app.search.rebuild(), and the queries go through app.search.search() exactly as
-the /zoeken page calls it.
+the /zoeken page calls it. Last, a fresh process (like one web worker) opens the index, answers
+10,000 varied queries and reports its memory (RSS and private).
 """
 import argparse
 import cProfile
@@ -337,6 +339,86 @@ def profile_query(search, user, query, kind=None, sort="relevantie"):
     return out.getvalue()
 
 
+def memory_of_this_process():
+    """(RSS, private memory) in MB, from /proc (Linux): private is what this process alone holds
+    (Private_Clean + Private_Dirty in smaps_rollup), RSS also counts shared library pages."""
+    rss = private = None
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1]) / 1024
+        with open("/proc/self/smaps_rollup") as rollup:
+            private = sum(int(line.split()[1]) for line in rollup
+                          if line.startswith(("Private_Clean:", "Private_Dirty:"))) / 1024
+    except OSError:
+        pass
+    return (round(rss, 1) if rss else None), (round(private, 1) if private else None)
+
+
+def varied_queries(rng, count):
+    """A mix like a day of real searches: one to three words, common and rare, filters, sort by
+    date, visitors, prefixes: many different words, so every cache meets its bound."""
+    from flask_login import AnonymousUserMixin
+
+    visitor = AnonymousUserMixin()
+    pool = QUERY_WORDS + COMPOUNDS
+    plans = []
+    for n in range(count):
+        kind = rng.random()
+        if kind < 0.35:
+            query = rng.choice(pool)
+        elif kind < 0.6:
+            query = query_set(rng, 2, 1)[0]
+        elif kind < 0.75:
+            query = query_set(rng, 3, 1)[0]
+        elif kind < 0.85:
+            query = rng.choice(pool)[:5] + "*"
+        else:
+            query = " ".join(rng.sample(pool, 2))
+        plans.append((query, visitor if n % 10 == 0 else None,
+                      "discussie" if n % 7 == 0 else None, "datum" if n % 5 == 0 else "relevantie",
+                      1 + (n % 3)))
+    return plans
+
+
+def memory_probe(workdir, count, seed):
+    """Run in a process of its own, like one web worker: open the index, answer `count` varied
+    queries, report the process's memory as JSON on stdout."""
+    app = make_app(Path(workdir))
+    with app.app_context(), app.test_request_context("/zoeken"):
+        from app import search as engine
+        from app.extensions import db
+        from app.models.accounts import User
+
+        member = db.session.execute(db.select(User).order_by(User.id).limit(1)).scalar_one()
+        before = memory_of_this_process()
+        engine.search("zonnepanelen", member)
+        after_first = memory_of_this_process()
+        started = time.perf_counter()
+        for query, visitor, kind, sort, page in varied_queries(random.Random(seed), count):
+            engine.search(query, visitor or member, kind, sort, page)
+        seconds = time.perf_counter() - started
+        rss, private = memory_of_this_process()
+    print(json.dumps({"queries": count, "seconds": round(seconds, 1),
+                      "rss_mb_at_start": before[0], "rss_mb_after_first_query": after_first[0],
+                      "rss_mb": rss, "private_mb": private}))
+
+
+def measure_memory(workdir, count, seed, log):
+    import subprocess
+
+    log(f"Memory: {count:,} varied queries in a fresh process (like one web worker) …")
+    env = dict(os.environ, APP_ENV="testing")
+    out = subprocess.run(
+        [sys.executable, __file__, "--memory-probe", str(workdir), "--memory-queries", str(count),
+         "--seed", str(seed)], capture_output=True, text=True, env=env, check=True).stdout
+    figures = json.loads(out.strip().splitlines()[-1])
+    log(f"  RSS {figures['rss_mb']} MB, private {figures['private_mb']} MB after "
+        f"{figures['queries']:,} queries ({figures['seconds']} s)")
+    return figures
+
+
 def machine():
     try:
         from importlib.metadata import version
@@ -358,7 +440,14 @@ def main(argv=None):
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of one query")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (path is printed)")
+    parser.add_argument("--memory-queries", type=int, default=10_000,
+                        help="varied queries before the searching process's memory is read "
+                             "(default 10000; 0 skips)")
+    parser.add_argument("--memory-probe", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.memory_probe:
+        memory_probe(args.memory_probe, args.memory_queries, args.seed + 2)
+        return 0
     if args.posts < 1 or args.queries < 1:
         parser.error("--posts and --queries must be at least 1")
 
@@ -411,6 +500,8 @@ def main(argv=None):
                 kind = "discussie" if "type" in label else None
                 sort = "datum" if "datum" in label else "relevantie"
                 profile = profile_query(engine.search, member, classes[label]["p95_query"], kind, sort)
+        memory = (measure_memory(workdir, args.memory_queries, args.seed, log)
+                  if args.memory_queries else None)
     finally:
         if args.keep:
             log(f"Kept {workdir}")
@@ -422,6 +513,7 @@ def main(argv=None):
         "index_s": round(index_s, 2), "documents_per_s": round(documents / index_s) if index_s else None,
         "index_mb": round(index_bytes / 1024 / 1024, 1), "queries": classes,
         "goal_p95_ms": 50, "goal_met": all(c["p95_ms"] < 50 for c in classes.values()),
+        "memory": memory, "goal_rss_mb": 250,
         "total_s": round(time.perf_counter() - total_started, 1), "machine": machine(),
     }
     if args.json:
@@ -452,6 +544,13 @@ def print_table(report):
               f"{c['mean_hits']:>10,.0f}")
     print()
     print(f"Goal p95 < {report['goal_p95_ms']} ms in every class: {'met' if report['goal_met'] else 'NOT met'}")
+    memory = report.get("memory")
+    if memory:
+        print(f"Memory of a searching process (like one web worker) after {memory['queries']:,} varied "
+              f"queries: RSS {memory['rss_mb']} MB (at start {memory['rss_mb_at_start']} MB, after the "
+              f"first query {memory['rss_mb_after_first_query']} MB), private {memory['private_mb']} MB; "
+              f"goal RSS < {report['goal_rss_mb']} MB: "
+              f"{'met' if memory['rss_mb'] and memory['rss_mb'] < report['goal_rss_mb'] else 'NOT met'}")
     print(f"Total run time: {report['total_s']:.1f} s")
 
 

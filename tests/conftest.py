@@ -70,6 +70,12 @@ class IsolatedClient(FlaskClient):
             _cv_app.reset(outer)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked slow (several processes each) first: pytest-xdist hands tests out in this
+    order, so the longest ones run beside the many short ones instead of after them."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def app():
     tmp_dir = tempfile.mkdtemp(prefix="ck-tests-")
@@ -135,10 +141,10 @@ def _clean(request, app):
 def _empty_search_index(app):
     """Each test starts with an empty search index (one stat when none was written).
 
-    Index jobs are applied just before the next search (SEARCH_SYNC="search"), so the many tests
+    Index jobs are applied just before the next search (SEARCH_APPLY="before-search"), so the many tests
     that never search do no index work; tests/test_search_engine.py applies them at each commit."""
     path = app.config["SEARCH_INDEX_DIR"]
-    app.config["SEARCH_SYNC"] = "search"
+    app.config["SEARCH_APPLY"] = "before-search"
     yield
     from app.search import reset_index_for_tests
 

@@ -26,8 +26,8 @@ SECRET = "Geheimwoord"  # only in a knowledge item's members-only body
 
 @pytest.fixture(autouse=True)
 def index_at_commit(app):
-    """These tests apply index jobs right after each commit, as a web process does."""
-    app.config["SEARCH_SYNC"] = True
+    """These tests apply index jobs right after each commit (SEARCH_APPLY=inline)."""
+    app.config["SEARCH_APPLY"] = "inline"
 
 
 @pytest.fixture
@@ -541,15 +541,15 @@ def test_paused_queues_nothing_and_rebuild_catches_up(cast, group):
     assert search.search("bulk", cast.member).total == 1
 
 
-def test_mail_worker_round_applies_waiting_jobs(app, cast, group):
-    from app.mail import run_worker
+def test_worker_round_applies_waiting_jobs(app, cast, group):
+    from tests.worker_support import worker_round
 
     thread, _ = start_thread(group, cast.member, title="Vangnet")
     db.session.add(SearchJob(doc_type="thread", doc_id=thread.id))
     db.session.execute(db.update(type(thread)).values(title="Vangnet bijgewerkt"))
     db.session.commit()
     db.session.remove()
-    run_worker(app, 0, once=True)
+    assert worker_round(app, only=["search"]) == {"search": "ran"}
     assert jobs() == []
     assert search.search("bijgewerkt", moderator_role()).total == 1
 
@@ -562,23 +562,26 @@ def moderator_role():
     return Staff()
 
 
-def test_indexing_thread_applies_what_a_request_committed(app, cast, group):
-    """Outside tests a web request only wakes the process's indexing thread after its commit."""
-    import time
+def test_in_worker_mode_a_request_leaves_its_jobs_to_the_worker(app, cast, group):
+    """SEARCH_APPLY=worker (production's default): the request only queues; the worker applies."""
+    import threading
+
+    from tests.worker_support import worker_round
 
     thread, _ = start_thread(group, cast.member, title="Achtergrond")
-    app.config["SEARCH_SYNC"] = False
+    app.config["SEARCH_APPLY"] = "worker"
+    threads_before = threading.active_count()
     member = isolated_client(app)
     login(member, cast.member2.email)
     response = submit(member, f"/forum/energie/{thread.id}/reageren",
-                      {"body": "Door de indexeerdraad verwerkt."}, page=thread_path(thread))
+                      {"body": "Door de worker verwerkt."}, page=thread_path(thread))
     assert response.status_code == 302
-    for _ in range(200):
-        if not jobs():
-            break
-        time.sleep(0.05)
+    assert threading.active_count() == threads_before  # no thread was started for it
+    assert [job.doc_type for job in jobs()] == ["post"]
+    assert search.search("worker verwerkt", cast.member).total == 0
+    assert worker_round(app, only=["search"]) == {"search": "ran"}
     assert jobs() == []
-    assert search.search("indexeerdraad", cast.member).total == 1
+    assert search.search("worker verwerkt", cast.member).total == 1
 
 
 @pytest.mark.parametrize("raw, tidy", [
@@ -608,3 +611,74 @@ def test_rebuild_keeps_dot_files_and_leaves_no_temporary_directories(app, cast, 
     assert os.path.exists(os.path.join(path, ".gitkeep"))
     assert set(os.listdir(os.path.dirname(path))) == before
     assert search.search("opruimen", cast.member).total == 1
+
+
+def test_an_empty_index_gives_no_results_not_an_error(app, cast, caplog):
+    """A new site (or a new index) has no documents: searching finds nothing, quietly."""
+    search.open_index()
+    results = search.search("zonnepanelen", cast.member)
+    assert results.total == 0 and results.hits == [] and not results.unavailable
+    assert "Search failed" not in caplog.text
+
+
+# -- bounded memory -------------------------------------------------------------------------------
+
+
+def test_bounded_cache_keeps_the_most_recent_within_its_weight():
+    from app.search.evaluation import BoundedCache
+
+    cache = BoundedCache(10, len)
+    cache.put("a", [1] * 4)
+    cache.put("b", [1] * 4)
+    assert cache.get("a") == [1] * 4  # a is now the most recent
+    cache.put("c", [1] * 4)  # 12 > 10: the least recent (b) goes
+    assert "b" not in cache and "a" in cache and "c" in cache
+    assert cache.weight == 8
+    assert cache.put("huge", [1] * 11) == [1] * 11 and "huge" not in cache  # never kept
+    cache.put("a", [1] * 2)  # replacing a value re-weighs it
+    assert cache.weight == 6
+
+
+def test_bounded_cache_stays_bounded_under_threads():
+    import threading
+
+    from app.search.evaluation import BoundedCache
+
+    cache = BoundedCache(1000, len)
+    errors = []
+
+    def hammer(offset):
+        try:
+            for n in range(3000):
+                cache.put((offset, n), [0] * (n % 7 + 1))
+                cache.get((offset, n - 5))
+        except Exception as exc:  # a race would show as a KeyError or a wrong weight
+            errors.append(exc)
+
+    threads = [threading.Thread(target=hammer, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert cache.weight <= 1000
+    assert cache.weight == sum(len(cache.get(key)) for key in list(cache._items))
+
+
+def test_the_caches_of_a_searcher_are_bounded(cast, group, monkeypatch):
+    """However many different words are searched, a searcher's postings cache holds at most its
+    bound; the process-wide segment cache too."""
+    from app.search import evaluation
+
+    for n in range(3):
+        start_thread(group, cast.member, title=f"Onderwerp {n}",
+                     body=" ".join(f"woord{n}x{k}" for k in range(60)))
+    monkeypatch.setattr(evaluation, "POSTINGS_CACHE_MAX_ENTRIES", 20)
+    evaluation._SEGMENT_CACHE.clear()
+    search._forget_searchers()
+    for n in range(3):
+        for k in range(60):
+            assert search.search(f"woord{n}x{k}", cast.member).total == 1
+    searcher = search._searcher()
+    assert searcher._ck_evaluation.postings_cache.weight <= 20
+    assert evaluation._SEGMENT_CACHE.weight <= evaluation.SEGMENT_CACHE_MAX_ITEMS

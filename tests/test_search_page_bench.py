@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_benchmark_runs_small_and_reports_every_figure(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), "HOME": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "search_bench.py"), "--posts", "300", "--queries", "3", "--json"],
+        [sys.executable, str(ROOT / "bench" / "search_bench.py"), "--posts", "300", "--queries", "3",
+         "--memory-queries", "50", "--json"],
         capture_output=True, text=True, timeout=300, cwd=str(ROOT), env=env,
     )
     assert done.returncode == 0, done.stderr[-2000:]
@@ -25,5 +26,7 @@ def test_benchmark_runs_small_and_reports_every_figure(tmp_path):
         assert 0 <= figures["p50_ms"] <= figures["p95_ms"] <= figures["max_ms"]
     assert report["queries"]["veelvoorkomend woord"]["mean_hits"] > 0
     assert report["machine"]["cores"] >= 1
+    memory = report["memory"]  # a fresh searching process, like one web worker
+    assert memory["queries"] == 50 and memory["rss_mb"] > 10 and memory["private_mb"] > 10
     # it cleaned up after itself, and never wrote to the app's own index or database folders
     assert list(tmp_path.iterdir()) == []

@@ -7,9 +7,11 @@ How the index follows the database
 - SQLAlchemy session events (registered by `register_search(app)`) notice new, changed and deleted
   rows of the indexed models at flush time and write `SearchJob` rows in the same transaction, so
   an index job exists exactly when the change was committed; no view has to remember anything.
-- After the commit the jobs are applied: synchronously in tests (SEARCH_SYNC), otherwise by a
-  daemon thread of the process. The mail worker round applies what is left, as a safety net.
-- Applying takes the index's write lock (one writer at a time, across processes), then reads each
+- After the commit the jobs are applied by the request itself (SEARCH_APPLY=inline, with a short
+  wait for the lock) or by the background worker (SEARCH_APPLY=worker, production's default); the
+  worker also applies whatever an inline request left. No web process starts a thread for it.
+- Applying takes the index's write lock (one writer at a time, across processes) before it opens
+  the index, holds it until the applied jobs are deleted, and meanwhile reads each
   job's row as it is *now* (so jobs are idempotent and order does not matter), updates or removes
   the documents, commits the index and only then deletes those job rows by id. A job that fails is
   kept with a back-off; an index that is busy, missing or broken delays updates, never a request.
@@ -25,10 +27,10 @@ bodies are members-only text in a separate field (`members_text`) that only peop
 How the package is laid out (the modules import each other directly, never this `__init__`)
 - schema.py       public constants, the Whoosh schema, SearchHit / SearchResults / CheckReport
 - analysis.py     the Dutch analyser: fold, dutch_stem, DutchStemFilter, ANALYZER
-- index.py        the index on disk: open_index, per-thread searchers, the one writer
+- index.py        the index on disk: open_index, per-thread searchers, writing() under the lock
 - documents.py    documents from the database, for single rows and for scopes
-- events.py       session events that queue index jobs; sync_mode, register_search
-- jobs.py         applying the queue: the applier thread, apply_pending, paused, queue
+- events.py       session events that queue index jobs; apply_mode, register_search
+- jobs.py         applying the queue: apply_pending, paused, queue
 - maintenance.py  rebuild, check, status
 - query.py        cleaning, tidying and parsing what people type
 - evaluation.py   evaluating a parsed query with set algebra and BM25; the segment cache
@@ -79,7 +81,8 @@ from app.search.documents import (  # noqa: F401
 )
 from app.search.evaluation import (  # noqa: F401
     _SEGMENT_CACHE,
-    _SEGMENT_CACHE_MAX_ITEMS,
+    SEGMENT_CACHE_MAX_ITEMS,
+    BoundedCache,
     BM25_B,
     BM25_K1,
     FIELD_WEIGHTS,
@@ -102,27 +105,24 @@ from app.search.events import (  # noqa: F401
     _search_enabled_for,
     jobs_for_flush,
     register_search,
-    sync_mode,
+    apply_mode,
 )
 from app.search.index import (  # noqa: F401
     IndexBusy,
     IndexUnavailable,
     _forget_searchers,
     _local,
-    _LockedWriter,
     _process_lock,
     _searcher,
     _used_dirs,
-    _writer,
+    _write_lock,
+    writing,
     index_dir,
     open_index,
     reset_index_for_tests,
 )
 from app.search.jobs import (  # noqa: F401
     BATCH_SIZE,
-    _applier_loop,
-    _appliers,
-    _appliers_lock,
     _apply_batch,
     _delete_jobs,
     _due_count,
@@ -131,7 +131,6 @@ from app.search.jobs import (  # noqa: F401
     _mark_failed,
     _record_failure_for_due,
     _request_context,
-    _wake_applier,
     apply_pending,
     paused,
     pending_jobs,
@@ -196,7 +195,7 @@ from app.search.searching import (  # noqa: F401
 log = logging.getLogger(__name__)
 
 # Module state that its own module rebinds (a counter, a flag) is read there, never copied here.
-_REBOUND = {"_segment_cache_items": evaluation, "_registered_events": events}
+_REBOUND = {"_registered_events": events}
 
 
 def __getattr__(name):

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import heapq
 import math
+import threading
+from array import array
+from collections import OrderedDict
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -25,23 +28,73 @@ MAX_EXPANSIONS = 100
 BM25_K1, BM25_B = 1.2, 0.75
 FIELD_WEIGHTS = {"title": 2.0, "text": 1.0, "members_text": 1.0}
 
-_SEGMENT_CACHE = {}  # (segment id, what) -> value; segments never change once written
-_SEGMENT_CACHE_MAX_ITEMS = 3_000_000  # document numbers held, all entries together (~100 MB)
-_segment_cache_items = 0
+class BoundedCache:
+    """A least-recently-used mapping that holds at most `max_weight` in total, where each value
+    weighs `weigh(value)` (e.g. the document numbers in it), safe to share between threads.
+    Memory stays bounded however many different words people search for."""
+
+    def __init__(self, max_weight, weigh=lambda value: 1):
+        self.max_weight = max_weight
+        self.weigh = weigh
+        self.weight = 0
+        self._items = OrderedDict()  # key -> (value, weight)
+        self._lock = threading.Lock()
+
+    def get(self, key, default=None):
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return default
+            self._items.move_to_end(key)
+            return item[0]
+
+    def put(self, key, value):
+        weight = max(1, self.weigh(value))
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.weight -= old[1]
+            if weight > self.max_weight:
+                return value  # larger than the whole cache: used once, not kept
+            self._items[key] = (value, weight)
+            self.weight += weight
+            while self.weight > self.max_weight:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self.weight -= dropped
+        return value
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+            self.weight = 0
+
+    def __len__(self):
+        return len(self._items)
+
+    def __contains__(self, key):
+        with self._lock:
+            return key in self._items
+
+
+def _posting_weight(value):
+    return len(value[0]) if isinstance(value, tuple) else len(value)
+
+
+# Per immutable segment and process: (segment id, what) -> postings as compact arrays (8 bytes a
+# posting), or a column. Shared by the threads of a process (hence the lock in BoundedCache).
+SEGMENT_CACHE_MAX_ITEMS = 4_000_000  # postings and column values, all entries together (~40 MB)
+_SEGMENT_CACHE = BoundedCache(SEGMENT_CACHE_MAX_ITEMS, _posting_weight)
+# Per searcher (one index generation, one thread): merged postings as {docnum: weight} dicts,
+# about 100 bytes an entry, and field lengths.
+POSTINGS_CACHE_MAX_ENTRIES = 400_000  # ~40 MB
+LENGTHS_CACHE_MAX_ENTRIES = 200_000
 
 
 def _segment_cached(reader, what, make):
-    global _segment_cache_items
     key = (reader.segment().segment_id(), what)
     value = _SEGMENT_CACHE.get(key)
     if value is None:
-        value = make()
-        size = len(value[0]) if isinstance(value, tuple) else len(value)
-        if _segment_cache_items + size > _SEGMENT_CACHE_MAX_ITEMS:
-            _SEGMENT_CACHE.clear()  # merged-away segments and rare words go with it
-            _segment_cache_items = 0
-        _SEGMENT_CACHE[key] = value
-        _segment_cache_items += size
+        value = _SEGMENT_CACHE.put(key, make())
     return value
 
 
@@ -52,7 +105,7 @@ def _raw_postings(reader, fieldname, text):
     matcher = reader.postings(fieldname, text)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
-    ids, weights = [], []
+    ids, weights = array("I"), array("f")  # 8 bytes a posting instead of about 70 in lists
     if isinstance(matcher, W3LeafMatcher):
         while matcher.is_active():
             if matcher._ids is None:
@@ -76,9 +129,11 @@ class _Evaluation:
     def __init__(self, searcher):
         self.searcher = searcher
         self.reader = searcher.reader()
-        self.leaves = list(self.reader.leaf_readers())
+        # An empty index has one EmptyReader leaf without a segment: nothing to read there.
+        self.leaves = [(reader, offset) for reader, offset in self.reader.leaf_readers()
+                       if getattr(reader, "segment", lambda: None)() is not None]
         self.doc_count = max(self.reader.doc_count(), 1)
-        self.postings_cache = {}
+        self.postings_cache = BoundedCache(POSTINGS_CACHE_MAX_ENTRIES, len)
         self.filters = {}
         self._columns = {}
         self._lengths = {}
@@ -118,7 +173,7 @@ class _Evaluation:
                     found.update((offset + i, w) for i, w in zip(ids, weights) if i not in deleted)
                 else:
                     found.update(zip([offset + i for i in ids], weights))
-            self.postings_cache[key] = found
+            self.postings_cache.put(key, found)
         return found
 
     def expand(self, fieldname, prefix):
@@ -194,6 +249,8 @@ class _Evaluation:
         key = (docnum, fieldname)
         value = self._lengths.get(key)
         if value is None:
+            if len(self._lengths) >= LENGTHS_CACHE_MAX_ENTRIES:
+                self._lengths.clear()  # bounded; one query needs at most a few thousand
             value = self._lengths[key] = self.reader.doc_field_length(docnum, fieldname, 0)
         return value
 

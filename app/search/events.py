@@ -1,7 +1,7 @@
 """The queue's input: SQLAlchemy session events (registered by `register_search(app)`) that turn
 every flush touching an indexed model into `SearchJob` rows in the same transaction, and after
-the commit have them applied — right away, before the next search, or by the applier thread,
-as `sync_mode(app)` says."""
+the commit have them applied right away when `apply_mode(app)` says "inline" (otherwise the
+background worker, or the next search in the test suite, applies them)."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +9,7 @@ import logging
 from sqlalchemy import event, inspect as sa_inspect
 
 from app.models.search import SearchJob
-from app.search.jobs import _wake_applier, apply_pending
+from app.search.jobs import apply_pending
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -115,11 +115,15 @@ def _after_soft_rollback(session, previous_transaction):
         session.info.pop("search_jobs_queued", None)
 
 
-def sync_mode(app):
-    """How jobs are applied: True — right after each commit, in the request (default in tests);
-    "search" — just before the next search (the test suite's choice: tests that never search
-    do no index work); False — by a daemon thread of the process (default otherwise)."""
-    return app.config.get("SEARCH_SYNC", app.testing)
+APPLY_INLINE, APPLY_WORKER, APPLY_BEFORE_SEARCH = "inline", "worker", "before-search"
+
+
+def apply_mode(app):
+    """Who applies the jobs a commit queued (SEARCH_APPLY): "inline" — the committing request or
+    command, right after its commit, waiting only briefly for the index lock (what it cannot
+    apply is left for the worker); "worker" — only the background worker; "before-search" — just
+    before the next search (the test suite's choice: tests that never search do no index work)."""
+    return app.config.get("SEARCH_APPLY", APPLY_INLINE)
 
 
 def _after_commit_apply():
@@ -128,15 +132,15 @@ def _after_commit_apply():
     if not has_app_context():
         return
     app = current_app._get_current_object()
+    if apply_mode(app) != APPLY_INLINE:
+        return
     try:
-        mode = sync_mode(app)
-        if mode == "search":
-            return
-        if mode or not has_request_context():
-            # Tests, and CLI commands and scripts (a daemon thread would die with the process).
+        if has_request_context():
+            # A person is waiting: a short wait for the lock and a bounded batch.
+            apply_pending(limit=app.config.get("SEARCH_INLINE_LIMIT", 100),
+                          lock_timeout=app.config.get("SEARCH_INLINE_LOCK_TIMEOUT", 0.5))
+        else:  # a command or script
             apply_pending(lock_timeout=app.config.get("SEARCH_LOCK_TIMEOUT", 5.0))
-        else:
-            _wake_applier(app)
     except Exception:  # a change is committed; indexing it must never fail the request
         log.exception("Search: applying index jobs after a commit failed; they stay queued")
 
@@ -147,7 +151,7 @@ _registered_events = False
 def register_search(app):
     """Queue index jobs on every change of an indexed model (called from create_app)."""
     global _registered_events
-    app.extensions["search"] = {"applier": None}
+    app.extensions["search"] = {}
     if not _registered_events:
         from flask_sqlalchemy.session import Session as FlaskSession
 

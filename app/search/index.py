@@ -5,11 +5,17 @@ process-wide state of the index (the write lock, the per-thread searchers, the d
 to) lives here and only here."""
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
 import threading
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import _DEF_INDEX_NAME as _INDEX_NAME
+from whoosh.util.filelock import try_for
+from whoosh.writing import SegmentWriter
 
 from app.search.evaluation import _SEGMENT_CACHE
 from app.search.schema import SCHEMA
@@ -32,34 +38,53 @@ class IndexUnavailable(Exception):
     """The index directory is missing and cannot be made, unreadable or broken."""
 
 
-def open_index(create=True):
-    """The index in SEARCH_INDEX_DIR (made, empty, when it is not there yet)."""
-    path = index_dir()
-    try:
-        if whoosh_index.exists_in(path):
-            ix = whoosh_index.open_dir(path)
-            if set(ix.schema.names()) != set(SCHEMA.names()):
-                raise IndexUnavailable(f"index in {path} has another schema: run `search rebuild`")
-            return ix
-        if not create:
-            raise IndexUnavailable(f"no index in {path}")
-        os.makedirs(path, exist_ok=True)
-        lock_path = os.path.join(path, "CREATE.lock")
-        with open(lock_path, "a") as lock_file:
-            import fcntl
+# How often opening the index for reading is tried again after a file vanished under it. A writer
+# in another process writes the new table of contents (_MAIN_<n>.toc) before it deletes the old
+# one and the segments no longer used, so a reader that listed generation n-1 and then found its
+# file gone finds generation n on the next look: no waiting needed, only a fresh look.
+OPEN_TRIES = 20
 
-            fcntl.flock(lock_file, fcntl.LOCK_EX)  # several workers starting at once make one index
-            try:
-                if not whoosh_index.exists_in(path):
-                    whoosh_index.create_in(path, SCHEMA)
-                    _used_dirs.add(path)
-            finally:
-                fcntl.flock(lock_file, fcntl.LOCK_UN)
-        return whoosh_index.open_dir(path)
-    except IndexUnavailable:
-        raise
-    except Exception as exc:  # OSError, EmptyIndexError, corrupt files, …
-        raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+def _is_vanished_file(exc):
+    return isinstance(exc, FileNotFoundError) or (
+        isinstance(exc, OSError) and getattr(exc, "errno", None) == errno.ENOENT)
+
+
+def open_index(create=True):
+    """The index in SEARCH_INDEX_DIR for reading (made, empty, when it is not there yet).
+
+    Readers take no lock: when a writer's clean-up removes a file while it is being opened (the
+    table-of-contents race), the index is opened again from the newest generation."""
+    path = index_dir()
+    for attempt in range(1, OPEN_TRIES + 1):
+        try:
+            if whoosh_index.exists_in(path):
+                ix = whoosh_index.open_dir(path)
+                if set(ix.schema.names()) != set(SCHEMA.names()):
+                    raise IndexUnavailable(f"index in {path} has another schema: run `search rebuild`")
+                return ix
+            if not create:
+                raise IndexUnavailable(f"no index in {path}")
+            with _write_lock(path, timeout=30.0):
+                return _open_locked(path)
+        except IndexUnavailable:
+            raise
+        except Exception as exc:  # OSError, EmptyIndexError, corrupt files, …
+            if _is_vanished_file(exc) and attempt < OPEN_TRIES:
+                continue
+            raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    raise AssertionError("unreachable")
+
+
+def _open_locked(path):
+    """Open (or create) the index while holding its write lock: no file changes meanwhile."""
+    if not whoosh_index.exists_in(path):
+        whoosh_index.create_in(path, SCHEMA)
+        _used_dirs.add(path)
+    ix = whoosh_index.open_dir(path)
+    if set(ix.schema.names()) != set(SCHEMA.names()):
+        raise IndexUnavailable(f"index in {path} has another schema: run `search rebuild`")
+    return ix
 
 
 def _searcher():
@@ -122,44 +147,59 @@ class IndexBusy(Exception):
     """Another process or thread holds the index's write lock."""
 
 
-def _writer(ix, timeout):
-    from whoosh.index import LockError
-
+@contextlib.contextmanager
+def _write_lock(path, timeout):
+    """Hold the index's write lock (Whoosh's MAIN_WRITELOCK file, so other processes on this machine
+    wait too, plus a per-process lock for threads) for the `with` block; IndexBusy after
+    `timeout` seconds. Only the holder of this lock writes or deletes files of the index."""
     if not _process_lock.acquire(timeout=max(timeout, 0.001)):
         raise IndexBusy()
     try:
-        return _LockedWriter(ix.writer(timeout=timeout, delay=0.05))
-    except LockError:
+        os.makedirs(path, exist_ok=True)
+        # The lock file Whoosh's own writers use (FileIndex.lock: "<indexname>_WRITELOCK").
+        lock = FileStorage(path).lock(f"{_INDEX_NAME}_WRITELOCK")
+        if not try_for(lock.acquire, timeout=max(timeout, 0.001), delay=0.02):
+            raise IndexBusy()
+        try:
+            yield
+        finally:
+            lock.release()
+    finally:
         _process_lock.release()
-        raise IndexBusy() from None
-    except Exception:
-        _process_lock.release()
+
+
+@contextlib.contextmanager
+def writing(timeout):
+    """`with writing(timeout) as writer:` a writer of the index, with the write lock taken
+    *before* the index is opened and held until the block ends, so what the block does after
+    `writer.commit()` (deleting the applied jobs) happens before any other writer starts.
+
+    IndexBusy when the lock stays taken; IndexUnavailable when the index cannot be opened. The
+    writer is cancelled when the block raises before committing."""
+    path = index_dir()
+    try:
+        lock = _write_lock(path, timeout)
+        lock.__enter__()
+    except IndexBusy:
         raise
-
-
-class _LockedWriter:
-    """A Whoosh writer that also releases the per-process lock when it is done."""
-
-    def __init__(self, writer):
-        self.writer = writer
-        self._released = False
-
-    def _release(self):
-        if not self._released:
-            self._released = True
-            _process_lock.release()
-
-    def commit(self, **kwargs):
+    except Exception as exc:  # an unwritable directory, …
+        raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    try:
         try:
-            self.writer.commit(**kwargs)
-        finally:
-            self._release()
-
-    def cancel(self):
+            ix = _open_locked(path)
+            writer = SegmentWriter(ix, _lk=False)
+        except IndexUnavailable:
+            raise
+        except Exception as exc:
+            raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
         try:
-            self.writer.cancel()
-        finally:
-            self._release()
-
-    def __getattr__(self, name):
-        return getattr(self.writer, name)
+            yield writer
+        except BaseException:
+            if not writer.is_closed:
+                writer.cancel()
+            raise
+        if not writer.is_closed:
+            writer.cancel()
+        _used_dirs.add(path)
+    finally:
+        lock.__exit__(None, None, None)

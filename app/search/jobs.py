@@ -1,13 +1,11 @@
-"""Applying the queue: the applier thread of a process, `apply_pending()` that applies due jobs
-in batches under the index's write lock (reading each row as it is now, so jobs are idempotent),
-deletes them once the index holds them and gives failing jobs a back-off; plus `paused()` for bulk
-loads, `queue()` to add a job by hand and `pending_jobs()`."""
+"""Applying the queue: `apply_pending()` applies due jobs in batches under the index's write lock
+(reading each row as it is now, so jobs are idempotent), deletes them once the index holds them
+and gives failing jobs a back-off; plus `paused()` for bulk loads, `queue()` to add a job by hand
+and `pending_jobs()`. Who calls `apply_pending()`: the request that committed (SEARCH_APPLY
+"inline") and the background worker; no thread of a web process ever does."""
 from __future__ import annotations
 
 import logging
-import os
-import threading
-import time
 from datetime import timedelta
 
 from sqlalchemy.orm import Session as OrmSession
@@ -15,46 +13,10 @@ from sqlalchemy.orm import Session as OrmSession
 from app.extensions import db
 from app.models.search import SearchJob
 from app.search.documents import SCOPE_TYPES, _load_singles, _scope
-from app.search.index import IndexBusy, IndexUnavailable, _used_dirs, _writer, index_dir, open_index
+from app.search.index import IndexBusy, IndexUnavailable, _is_vanished_file, writing
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
-
-# -- the applier thread (outside tests) ------------------------------------------------------------
-
-_appliers = {}
-_appliers_lock = threading.Lock()
-
-
-def _wake_applier(app):
-    key = (id(app), os.getpid())
-    with _appliers_lock:
-        entry = _appliers.get(key)
-        if entry is None or not entry[0].is_alive():
-            wake = threading.Event()
-            thread = threading.Thread(target=_applier_loop, args=(app, wake), daemon=True,
-                                      name="search-indexer")
-            _appliers[key] = entry = (thread, wake)
-            thread.start()
-    entry[1].set()
-
-
-def _applier_loop(app, wake):
-    idle = app.config.get("SEARCH_POLL_SECONDS", 60)
-    while True:
-        wake.wait(idle)
-        wake.clear()
-        for attempt in range(20):  # the index may be busy with another worker's batch
-            try:
-                with app.app_context():
-                    apply_pending()
-                    left = _due_count()
-            except Exception:
-                log.exception("Search: index round failed; retrying later")
-                left = 0
-            if not left:
-                break
-            time.sleep(min(0.2 * (attempt + 1), 2.0))
 
 
 def _due_count(include_waiting=False):
@@ -100,20 +62,25 @@ def apply_pending(limit=None, lock_timeout=2.0, include_waiting=False):
 
 
 def _apply_batch(batch_limit, lock_timeout, include_waiting):
+    """Apply one batch while holding the index's write lock from before the index is opened until
+    the applied jobs are deleted: another writer (a thread, a web process, a worker on this
+    machine) never reads jobs this one is applying, so every job is applied once."""
     try:
-        ix = open_index()
+        with writing(lock_timeout) as writer:
+            return _apply_batch_locked(writer, batch_limit, include_waiting)
+    except IndexBusy:
+        return 0
     except IndexUnavailable as exc:
+        if _is_vanished_file(exc.__cause__):
+            # A transient file race, not the jobs' fault: they stay due, untouched.
+            log.warning("Search index briefly unavailable, jobs stay queued: %s", exc)
+            return 0
         log.error("Search index unavailable, jobs stay queued: %s", exc)
         _record_failure_for_due(str(exc), batch_limit, include_waiting)
         return 0
-    try:
-        writer = _writer(ix, lock_timeout)
-    except IndexBusy:
-        return 0
-    except Exception as exc:  # unwritable directory, …
-        log.error("Search index not writable, jobs stay queued: %s", exc)
-        _record_failure_for_due(f"{type(exc).__name__}: {exc}", batch_limit, include_waiting)
-        return 0
+
+
+def _apply_batch_locked(writer, batch_limit, include_waiting):
     committed = False
     jobs = []
     with OrmSession(db.engine) as session:
@@ -121,7 +88,6 @@ def _apply_batch(batch_limit, lock_timeout, include_waiting):
             jobs = [(job.id, job.doc_type, job.doc_id)
                     for job in _due_jobs(session, batch_limit, include_waiting)]
             if not jobs:
-                writer.cancel()
                 return 0
             failures = {}
             deletes, adds = set(), {}
@@ -163,13 +129,8 @@ def _apply_batch(batch_limit, lock_timeout, include_waiting):
                 writer.add_document(**doc)
             writer.commit()
             committed = True
-            _used_dirs.add(index_dir())
         except Exception as exc:
             if not committed:
-                try:
-                    writer.cancel()
-                except Exception:
-                    pass
                 log.exception("Search: index batch failed; jobs stay queued")
                 session.rollback()
                 _mark_failed(session, [job[0] for job in jobs], f"{type(exc).__name__}: {exc}")

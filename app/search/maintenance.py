@@ -15,8 +15,8 @@ from app.extensions import db
 from app.models.search import SearchJob
 from app.search.documents import all_documents
 from app.search.evaluation import _SEGMENT_CACHE
-from app.search.index import (IndexBusy, IndexUnavailable, _forget_searchers, _used_dirs, _writer,
-                              index_dir, open_index)
+from app.search.index import (IndexBusy, IndexUnavailable, _forget_searchers, _used_dirs,
+                              _write_lock, index_dir, open_index)
 from app.search.jobs import _request_context, apply_pending, pending_jobs
 from app.search.schema import SCHEMA, CheckReport
 from app.timeutil import utcnow
@@ -34,12 +34,14 @@ def rebuild(progress=None):
     parent = os.path.dirname(path) or "."
     os.makedirs(parent, exist_ok=True)
     guard = None
-    try:
-        guard = _writer(whoosh_index.open_dir(path), timeout=60.0)
-    except IndexBusy:
-        raise RuntimeError("the index stayed busy for a minute; try again") from None
-    except Exception:
-        guard = None  # no index yet, or a broken one: nothing to protect
+    if os.path.isdir(path):
+        guard = _write_lock(path, timeout=60.0)
+        try:
+            guard.__enter__()
+        except IndexBusy:
+            raise RuntimeError("the index stayed busy for a minute; try again") from None
+        except Exception:
+            guard = None  # an unwritable directory: nothing to protect, the swap replaces it
     fresh = tempfile.mkdtemp(prefix=".search-rebuild-", dir=parent)
     count = 0
     try:
@@ -63,10 +65,7 @@ def rebuild(progress=None):
         _used_dirs.add(path)
     finally:
         if guard is not None:
-            try:
-                guard.cancel()
-            except Exception:
-                pass
+            guard.__exit__(None, None, None)
         if fresh:
             shutil.rmtree(fresh, ignore_errors=True)
     apply_pending(include_waiting=True, lock_timeout=30.0)  # what changed while we were reading

@@ -13,7 +13,7 @@ from whoosh import highlight, query as wq
 from app.search.analysis import ANALYZER
 from app.search.documents import _url
 from app.search.evaluation import SCORE_LIMIT, _allowed_docs, _evaluation
-from app.search.events import sync_mode
+from app.search.events import APPLY_BEFORE_SEARCH, apply_mode
 from app.search.index import IndexUnavailable, _searcher
 from app.search.jobs import apply_pending
 from app.search.query import clean_query, parse_query
@@ -145,7 +145,7 @@ def _apply_before_search():
     from flask import current_app
 
     try:
-        if sync_mode(current_app) == "search":
+        if apply_mode(current_app) == APPLY_BEFORE_SEARCH:
             apply_pending()
     except Exception:
         log.exception("Search: applying waiting jobs before a search failed")
