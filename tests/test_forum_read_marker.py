@@ -3,8 +3,6 @@ page is rendered: a database busy with another writer skips the marker, never th
 import sqlite3
 import time
 
-from sqlalchemy import text
-
 from app.extensions import db
 from app.models.forum import ThreadRead
 from tests.conftest import login
@@ -31,9 +29,12 @@ class WriteLockHeld:
             self.raw.execute("BEGIN IMMEDIATE")
         else:
             self.conn = db.engine.connect()
-            self.conn.execute(text("UPDATE thread_reads SET updated_at = updated_at "
-                                   "WHERE user_id = :u AND thread_id = :t"),
-                              {"u": self.user.id, "t": self.thread.id})
+            marker = ThreadRead.__table__
+            locked = self.conn.execute(
+                marker.update().where(marker.c.user_id == self.user.id,
+                                      marker.c.thread_id == self.thread.id)
+                .values(updated_at=marker.c.updated_at)).rowcount
+            assert locked == 1
         return self
 
     def __exit__(self, *exc):
