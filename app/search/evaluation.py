@@ -86,7 +86,7 @@ SEGMENT_CACHE_MAX_ITEMS = 4_000_000  # postings and column values, all entries t
 _SEGMENT_CACHE = BoundedCache(SEGMENT_CACHE_MAX_ITEMS, _posting_weight)
 # Per searcher (one index generation, one thread): merged postings as {docnum: weight} dicts,
 # about 100 bytes an entry, and field lengths.
-POSTINGS_CACHE_MAX_ENTRIES = 400_000  # ~40 MB
+POSTINGS_CACHE_MAX_ENTRIES = 300_000  # ~30 MB
 LENGTHS_CACHE_MAX_ENTRIES = 200_000
 
 
