@@ -1,7 +1,7 @@
 """The application factory."""
 import logging
 
-from flask import Flask, render_template, request, url_for
+from flask import Flask, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -96,33 +96,6 @@ def register_blueprints(app):
     app.register_blueprint(knowledge_bp)
     app.register_blueprint(insights_bp)
     app.register_blueprint(search_bp)
-    register_upcoming_sections(app)
-
-
-# Sections of the header that later features build. Until a blueprint serves the path, a friendly
-# "coming soon" page does, so the navigation never leads to a 404.
-UPCOMING_SECTIONS = {
-    "forum.index": ("/forum", "Forum"),
-    "labs.index": ("/labs", "Labs"),
-    "knowledge.index": ("/kennisbank", "Kennisbank"),
-    "insights.index": ("/inzichten", "Inzichten"),
-    "collectives.index": ("/collectieven", "Collectieven"),
-    "search.index": ("/zoeken", "Zoeken"),
-    "selfscan.index": ("/zelfscan", "Zelfscan"),
-    "partners.apply": ("/partner-worden", "Partner worden"),
-}
-
-
-def register_upcoming_sections(app):
-    taken = {rule.rule for rule in app.url_map.iter_rules()}
-    for endpoint, (path, label) in UPCOMING_SECTIONS.items():
-        if endpoint in app.view_functions or path in taken:
-            continue
-
-        def upcoming(label=label):
-            return render_template("public/upcoming.html", label=label)
-
-        app.add_url_rule(path, endpoint="upcoming_" + endpoint.split(".")[0], view_func=upcoming)
 
 
 ERROR_TITLES = {
@@ -242,19 +215,12 @@ def register_template_helpers(app):
 
     from app.permissions import TEMPLATE_CHECKS
 
-    def nav_url(endpoint):
-        """url_for, or the planned path of a section that is not built yet."""
-        if endpoint in app.view_functions:
-            return url_for(endpoint)
-        return UPCOMING_SECTIONS[endpoint][0]
-
     @app.context_processor
     def inject_globals():
         from app.notifications import header_unread_count
 
         return {
             "site_name": "CollectieveKracht",
-            "nav_url": nav_url,
             "unread_notifications": header_unread_count(),
             **TEMPLATE_CHECKS,
         }
