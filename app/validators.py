@@ -5,6 +5,7 @@ import unicodedata
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
+from werkzeug.routing import IntegerConverter
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
@@ -174,6 +175,14 @@ class TextForm(FlaskForm):
 
 # Ids are INTEGER columns: a larger number in a URL cannot be ours (and would overflow PostgreSQL).
 MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>` in a route: a database id, 0 … MAX_ID. A larger number is a 404 at routing,
+    never an integer overflow in the database (registered in create_app)."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, max=MAX_ID)
 
 
 def select_choices(pairs):

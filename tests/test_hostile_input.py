@@ -387,3 +387,25 @@ def test_body_larger_than_allowed_gets_the_dutch_413_page(form_name, client, ann
     assert '<html lang="nl">' in page and "Te groot" in page
     assert_anna_unharmed(form, anna, accepted=False)
     assert db.session.execute(db.select(db.func.count()).select_from(User)).scalar_one() == 1
+
+
+@pytest.mark.parametrize("path", [
+    "/meldingen/9223372036854775808", "/meldingen/99999999999999999999",
+    "/forum/energie/2147483648-x", "/kennisbank/bijlagen/2147483648",
+])
+def test_ids_beyond_the_database_integer_are_404_not_500(client, path):
+    """Every id in a URL goes through the `id` converter (at most MAX_ID)."""
+    assert client.get(path).status_code == 404
+
+
+def test_every_numeric_route_argument_is_bounded(app):
+    from werkzeug.routing import IntegerConverter
+
+    from app.validators import MAX_ID
+
+    unbounded = [rule.rule for rule in app.url_map.iter_rules()
+                 for converter in rule._converters.values()
+                 if isinstance(converter, IntegerConverter) and (converter.max or 0) > MAX_ID
+                 or isinstance(converter, IntegerConverter) and converter.max is None
+                 and not rule.rule.startswith("/zelfscan/stap/")]
+    assert unbounded == []

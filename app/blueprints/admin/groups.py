@@ -53,7 +53,7 @@ def new_group():
     return render_template("admin/group_form.html", form=form, group=None), status
 
 
-@bp.route("/groepen/<int(max=2147483647):group_id>/bewerken", methods=["GET", "POST"])
+@bp.route("/groepen/<id:group_id>/bewerken", methods=["GET", "POST"])
 @require(can_moderate_forum)
 def edit_group(group_id):
     group = _group_or_404(group_id)
@@ -81,13 +81,13 @@ def _move(group_id, step):
     return redirect(url_for(".groups"))
 
 
-@bp.route("/groepen/<int(max=2147483647):group_id>/omhoog", methods=["POST"])
+@bp.route("/groepen/<id:group_id>/omhoog", methods=["POST"])
 @require(can_moderate_forum)
 def move_group_up(group_id):
     return _move(group_id, -1)
 
 
-@bp.route("/groepen/<int(max=2147483647):group_id>/omlaag", methods=["POST"])
+@bp.route("/groepen/<id:group_id>/omlaag", methods=["POST"])
 @require(can_moderate_forum)
 def move_group_down(group_id):
     return _move(group_id, 1)

@@ -20,7 +20,6 @@ from app.models.knowledge import (
 )
 from app.pagination import page_arg
 from app.permissions import can_edit_knowledge, require
-from app.validators import MAX_ID
 
 PER_PAGE = 50
 STATUS_FILTERS = {"concept": STATUS_DRAFT, "gepubliceerd": STATUS_PUBLISHED}
@@ -85,7 +84,7 @@ def new_knowledge_item():
     return _render_form(form, preview=preview, status=status)
 
 
-@bp.route(f"/kennisbank/<int(max={MAX_ID}):item_id>", methods=["GET", "POST"])
+@bp.route("/kennisbank/<id:item_id>", methods=["GET", "POST"])
 @require(can_edit_knowledge)
 def edit_knowledge_item(item_id):
     item = _item_or_404(item_id)
@@ -119,7 +118,7 @@ def _confirmed():
         abort(400)
 
 
-@bp.route(f"/kennisbank/<int(max={MAX_ID}):item_id>/publiceren", methods=["POST"])
+@bp.route("/kennisbank/<id:item_id>/publiceren", methods=["POST"])
 @require(can_edit_knowledge)
 def publish_knowledge_item(item_id):
     item = _item_or_404(item_id)
@@ -132,7 +131,7 @@ def publish_knowledge_item(item_id):
     return redirect(url_for(".edit_knowledge_item", item_id=item.id))
 
 
-@bp.route(f"/kennisbank/<int(max={MAX_ID}):item_id>/offline", methods=["POST"])
+@bp.route("/kennisbank/<id:item_id>/offline", methods=["POST"])
 @require(can_edit_knowledge)
 def unpublish_knowledge_item(item_id):
     item = _item_or_404(item_id)
@@ -145,7 +144,7 @@ def unpublish_knowledge_item(item_id):
     return redirect(url_for(".edit_knowledge_item", item_id=item.id))
 
 
-@bp.route(f"/kennisbank/<int(max={MAX_ID}):item_id>/bijlagen", methods=["POST"])
+@bp.route("/kennisbank/<id:item_id>/bijlagen", methods=["POST"])
 @require(can_edit_knowledge)
 def add_knowledge_attachment(item_id):
     item = _item_or_404(item_id)
@@ -173,7 +172,7 @@ def add_knowledge_attachment(item_id):
     return redirect(url_for(".edit_knowledge_item", item_id=item.id, _anchor="bijlagen"))
 
 
-@bp.route(f"/kennisbank/<int(max={MAX_ID}):item_id>/bijlagen/<int(max={MAX_ID}):attachment_id>"
+@bp.route("/kennisbank/<id:item_id>/bijlagen/<id:attachment_id>"
           "/verwijderen", methods=["POST"])
 @require(can_edit_knowledge)
 def delete_knowledge_attachment(item_id, attachment_id):
@@ -190,7 +189,7 @@ def delete_knowledge_attachment(item_id, attachment_id):
     return redirect(url_for(".edit_knowledge_item", item_id=item.id, _anchor="bijlagen"))
 
 
-@bp.route(f"/kennisbank/<int(max={MAX_ID}):item_id>/verwijderen", methods=["POST"])
+@bp.route("/kennisbank/<id:item_id>/verwijderen", methods=["POST"])
 @require(can_edit_knowledge)
 def delete_knowledge_item(item_id):
     item = _item_or_404(item_id)

@@ -112,7 +112,7 @@ def _render_member(member, role_form=None, suspend_form=None):
     )
 
 
-@bp.route("/leden/<int(max=2147483647):user_id>")
+@bp.route("/leden/<id:user_id>")
 @require(can_manage_members)
 def member(user_id):
     return _render_member(_load_member(user_id))
@@ -131,7 +131,7 @@ def _finish(member, action, success_message):
     return redirect(url_for("admin.member", user_id=member.id))
 
 
-@bp.route("/leden/<int(max=2147483647):user_id>/rol", methods=["POST"])
+@bp.route("/leden/<id:user_id>/rol", methods=["POST"])
 @require(can_manage_members)
 def change_member_role(user_id):
     member = _load_member(user_id)
@@ -143,7 +143,7 @@ def change_member_role(user_id):
                    f"De rol van {member.name} is nu {ROLE_LABELS[form.role.data]}.")
 
 
-@bp.route("/leden/<int(max=2147483647):user_id>/schorsen", methods=["POST"])
+@bp.route("/leden/<id:user_id>/schorsen", methods=["POST"])
 @require(can_manage_members)
 def suspend_member(user_id):
     member = _load_member(user_id)
@@ -156,7 +156,7 @@ def suspend_member(user_id):
                    f"{member.name} is geschorst en kan niet meer inloggen.")
 
 
-@bp.route("/leden/<int(max=2147483647):user_id>/schorsing-opheffen", methods=["POST"])
+@bp.route("/leden/<id:user_id>/schorsing-opheffen", methods=["POST"])
 @require(can_manage_members)
 def unsuspend_member(user_id):
     member = _load_member(user_id)
@@ -167,7 +167,7 @@ def unsuspend_member(user_id):
                    f"De schorsing van {member.name} is opgeheven.")
 
 
-@bp.route("/leden/<int(max=2147483647):user_id>/uit-collectief", methods=["POST"])
+@bp.route("/leden/<id:user_id>/uit-collectief", methods=["POST"])
 @require(can_manage_members)
 def remove_member_from_collective(user_id):
     member = _load_member(user_id)

@@ -97,7 +97,7 @@ def _render_application(application, approve_form=None, refuse_form=None, status
     ), status
 
 
-@bp.route("/partners/<int(max=2147483647):application_id>")
+@bp.route("/partners/<id:application_id>")
 @require(can_vet_partners)
 def partner_application(application_id):
     return _render_application(_load_application(application_id))
@@ -109,7 +109,7 @@ def _already_decided(application_id):
     return redirect(url_for("admin.partner_application", application_id=application_id))
 
 
-@bp.route("/partners/<int(max=2147483647):application_id>/goedkeuren", methods=["POST"])
+@bp.route("/partners/<id:application_id>/goedkeuren", methods=["POST"])
 @require(can_vet_partners)
 def approve_partner(application_id):
     application = _load_application(application_id)
@@ -135,7 +135,7 @@ def approve_partner(application_id):
     return redirect(url_for("admin.partners"))
 
 
-@bp.route("/partners/<int(max=2147483647):application_id>/afwijzen", methods=["POST"])
+@bp.route("/partners/<id:application_id>/afwijzen", methods=["POST"])
 @require(can_vet_partners)
 def refuse_partner(application_id):
     application = _load_application(application_id)
@@ -188,7 +188,7 @@ def _back_to_organisations():
     return redirect(url_for("admin.partner_organisations"))
 
 
-@bp.route("/partners/<int(max=2147483647):user_id>/onderzoekstoegang", methods=["POST"])
+@bp.route("/partners/<id:user_id>/onderzoekstoegang", methods=["POST"])
 @require(can_grant_research_access)
 def partner_research_access(user_id):
     person = _load_partner(user_id)
@@ -231,14 +231,14 @@ def _change_labs(user_id, lab_slug, change, done):
     return _back_to_organisations()
 
 
-@bp.route("/partners/<int(max=2147483647):user_id>/labs/<lab_slug>/verwijderen", methods=["POST"])
+@bp.route("/partners/<id:user_id>/labs/<lab_slug>/verwijderen", methods=["POST"])
 @require(can_vet_partners)
 def remove_partner_from_lab(user_id, lab_slug):
     return _change_labs(user_id, lab_slug, partner_services.remove_from_lab,
                         "{name} is geen partner meer van het {lab}.")
 
 
-@bp.route("/partners/<int(max=2147483647):user_id>/labs/<lab_slug>/toevoegen", methods=["POST"])
+@bp.route("/partners/<id:user_id>/labs/<lab_slug>/toevoegen", methods=["POST"])
 @require(can_vet_partners)
 def add_partner_to_lab(user_id, lab_slug):
     return _change_labs(user_id, lab_slug, partner_services.add_to_lab,

@@ -54,14 +54,14 @@ def _handle(report_id, action, success):
     return redirect(url_for(".reports"))
 
 
-@bp.route("/meldingen/<int(max=2147483647):report_id>/afhandelen", methods=["POST"])
+@bp.route("/meldingen/<id:report_id>/afhandelen", methods=["POST"])
 @require(can_moderate_forum)
 def resolve_report(report_id):
     return _handle(report_id, moderation.resolve_report,
                    lambda _: "De melding is afgehandeld; het bericht is niet veranderd.")
 
 
-@bp.route("/meldingen/<int(max=2147483647):report_id>/verbergen", methods=["POST"])
+@bp.route("/meldingen/<id:report_id>/verbergen", methods=["POST"])
 @require(can_moderate_forum)
 def hide_reported_post(report_id):
     return _handle(

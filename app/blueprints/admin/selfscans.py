@@ -114,13 +114,13 @@ def _render_scan(scan, approve_form=None, reject_form=None, status=200):
     ), status
 
 
-@bp.route("/zelfscans/<int(max=2147483647):scan_id>")
+@bp.route("/zelfscans/<id:scan_id>")
 @require(can_review_scans)
 def selfscan(scan_id):
     return _render_scan(_load_scan(scan_id))
 
 
-@bp.route("/zelfscans/<int(max=2147483647):scan_id>/goedkeuren", methods=["POST"])
+@bp.route("/zelfscans/<id:scan_id>/goedkeuren", methods=["POST"])
 @require(can_review_scans)
 def approve_selfscan(scan_id):
     scan = _load_scan(scan_id)
@@ -155,7 +155,7 @@ def approve_selfscan(scan_id):
     return redirect(url_for("admin.selfscans"))
 
 
-@bp.route("/zelfscans/<int(max=2147483647):scan_id>/afwijzen", methods=["POST"])
+@bp.route("/zelfscans/<id:scan_id>/afwijzen", methods=["POST"])
 @require(can_review_scans)
 def reject_selfscan(scan_id):
     scan = _load_scan(scan_id)

@@ -135,7 +135,7 @@ def withdraw_join(slug):
     return redirect(url_for(".detail", slug=slug))
 
 
-@bp.route("/<slug>/aanvragen/<int(max=2147483647):request_id>", methods=["POST"])
+@bp.route("/<slug>/aanvragen/<id:request_id>", methods=["POST"])
 @limiter.limit("120 per hour", methods=["POST"])
 def decide_join(slug, request_id):
     collective = _collective_or_404(slug)

@@ -14,8 +14,8 @@ from app.extensions import db
 from app.models.forum import ForumGroup
 from app.permissions import can_moderate_forum, can_view_post_history
 
-THREAD_PATH = "/<group_slug>/<int(max=2147483647):thread_id>"
-POST_PATH = "/bericht/<int(max=2147483647):post_id>"
+THREAD_PATH = "/<group_slug>/<id:thread_id>"
+POST_PATH = "/bericht/<id:post_id>"
 
 
 def moderator_required(view):

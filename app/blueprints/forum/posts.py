@@ -61,8 +61,8 @@ def quote_for(thread, post_id):
     return quote_markdown(author_name(post), post.body_source)
 
 
-@bp.route("/<group_slug>/<int(max=2147483647):thread_id>-<slug>")
-@bp.route("/<group_slug>/<int(max=2147483647):thread_id>", defaults={"slug": ""})
+@bp.route("/<group_slug>/<id:thread_id>-<slug>")
+@bp.route("/<group_slug>/<id:thread_id>", defaults={"slug": ""})
 @reader_required
 def thread(group_slug, thread_id, slug):
     thread = thread_or_404(thread_id)
@@ -97,7 +97,7 @@ def thread(group_slug, thread_id, slug):
     return page
 
 
-@bp.route("/<group_slug>/<int(max=2147483647):thread_id>/reageren", methods=["GET", "POST"])
+@bp.route("/<group_slug>/<id:thread_id>/reageren", methods=["GET", "POST"])
 @posting_rate
 @reader_required
 def reply(group_slug, thread_id):
@@ -134,13 +134,13 @@ def reply(group_slug, thread_id):
                            preview=preview, limit_message=limit_message), status
 
 
-@bp.route("/bericht/<int(max=2147483647):post_id>")
+@bp.route("/bericht/<id:post_id>")
 @reader_required
 def post_permalink(post_id):
     return redirect(post_url(post_or_404(post_id)))
 
 
-@bp.route("/bericht/<int(max=2147483647):post_id>/bewerken", methods=["GET", "POST"])
+@bp.route("/bericht/<id:post_id>/bewerken", methods=["GET", "POST"])
 @limiter.limit("60 per hour", key_func=person_key, methods=["POST"])
 @reader_required
 def edit_post(post_id):
@@ -166,7 +166,7 @@ def edit_post(post_id):
                            group=post.thread.group, form=form, preview=preview), status
 
 
-@bp.route("/bericht/<int(max=2147483647):post_id>/verwijderen", methods=["GET", "POST"])
+@bp.route("/bericht/<id:post_id>/verwijderen", methods=["GET", "POST"])
 @action_rate
 @reader_required
 def delete_post(post_id):
@@ -193,7 +193,7 @@ def delete_post(post_id):
                            group=post.thread.group, form=form, blocked=blocked), status
 
 
-@bp.route("/bericht/<int(max=2147483647):post_id>/melden", methods=["GET", "POST"])
+@bp.route("/bericht/<id:post_id>/melden", methods=["GET", "POST"])
 @limiter.limit("20 per hour", key_func=person_key, methods=["POST"])
 @reader_required
 def report_post(post_id):
@@ -229,7 +229,7 @@ def _change_watch(thread_id, change, message):
     return redirect(thread_url(thread))
 
 
-@bp.route("/<group_slug>/<int(max=2147483647):thread_id>/volgen", methods=["POST"])
+@bp.route("/<group_slug>/<id:thread_id>/volgen", methods=["POST"])
 @action_rate
 @reader_required
 def watch_thread(group_slug, thread_id):
@@ -237,7 +237,7 @@ def watch_thread(group_slug, thread_id):
                          "Je volgt deze discussie: je krijgt een melding bij nieuwe reacties.")
 
 
-@bp.route("/<group_slug>/<int(max=2147483647):thread_id>/niet-volgen", methods=["POST"])
+@bp.route("/<group_slug>/<id:thread_id>/niet-volgen", methods=["POST"])
 @action_rate
 @reader_required
 def unwatch_thread(group_slug, thread_id):
@@ -245,7 +245,7 @@ def unwatch_thread(group_slug, thread_id):
                          "Je volgt deze discussie niet meer. Reageer je weer, dan volg je hem opnieuw.")
 
 
-@bp.route("/<group_slug>/<int(max=2147483647):thread_id>/negeren", methods=["POST"])
+@bp.route("/<group_slug>/<id:thread_id>/negeren", methods=["POST"])
 @action_rate
 @reader_required
 def mute_thread(group_slug, thread_id):

@@ -14,7 +14,6 @@ from app.models.collectives import SECTORS
 from app.models.knowledge import DIMENSIONS, KINDS, THEMES
 from app.pagination import page_arg
 from app.permissions import can_edit_knowledge, can_read_knowledge, require
-from app.validators import MAX_ID
 
 bp = Blueprint("knowledge", __name__)
 
@@ -59,7 +58,7 @@ def item(slug):
                            updated=was_updated_after_publication(item))
 
 
-@bp.route(f"/kennisbank/<slug>/bijlagen/<int(max={MAX_ID}):attachment_id>")
+@bp.route("/kennisbank/<slug>/bijlagen/<id:attachment_id>")
 @require(can_read_knowledge)
 def attachment(slug, attachment_id):
     item = _visible_item_or_404(slug)

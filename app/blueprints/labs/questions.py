@@ -30,8 +30,8 @@ from app.permissions import (
     can_view_lab_history,
 )
 
-QUESTION_PATH = "/<lab_slug>/vragen/<int(max=2147483647):question_id>"
-REPLY_PATH = QUESTION_PATH + "/antwoorden/<int(max=2147483647):reply_id>"
+QUESTION_PATH = "/<lab_slug>/vragen/<id:question_id>"
+REPLY_PATH = QUESTION_PATH + "/antwoorden/<id:reply_id>"
 
 
 def question_or_404(lab_slug, question_id):

@@ -58,7 +58,7 @@ def index():
     )
 
 
-@bp.route("/<int:notification_id>", methods=["GET"])
+@bp.route("/<id:notification_id>", methods=["GET"])
 @login_required
 def follow(notification_id):
     # Following the link is reading it (as in Discourse): a harmless change, so a GET may make it.
@@ -71,7 +71,7 @@ def follow(notification_id):
     return redirect(request.script_root + target)
 
 
-@bp.route("/<int:notification_id>/gelezen", methods=["POST"])
+@bp.route("/<id:notification_id>/gelezen", methods=["POST"])
 @login_required
 def mark_one_read(notification_id):
     notification = _own_notification_or_404(notification_id)

@@ -99,14 +99,14 @@ def report_pdf_by_token(token):
     return _pdf(scan)
 
 
-@bp.route("/<int(max=2147483647):scan_id>/rapport")
+@bp.route("/<id:scan_id>/rapport")
 @login_required
 def report(scan_id):
     scan = _by_id(scan_id)
     return _render(scan, url_for("selfscan.report_pdf", scan_id=scan.id))
 
 
-@bp.route("/<int(max=2147483647):scan_id>/rapport.pdf")
+@bp.route("/<id:scan_id>/rapport.pdf")
 @login_required
 @limiter.limit("20 per minute")
 def report_pdf(scan_id):
