@@ -37,15 +37,6 @@ CLAIM_SECONDS = 300  # a sender that died mid-delivery frees its message after t
 FIRST_RETRY_SECONDS = 30
 
 
-def external_url(endpoint, **values):
-    """An absolute URL for links in e-mails, built from BASE_URL (no request needed)."""
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
-    return adapter.build(endpoint, values, force_external=True)
-
-
 def queue_mail(recipient, subject, template, headers=None, **context):
     """Render e-mail `template` for `recipient` and add it to the outbox (not committed)."""
     context.setdefault("base_url", current_app.config["BASE_URL"])

@@ -14,7 +14,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_
 
 from app.extensions import db
-from app.mail import external_url, queue_mail
+from app.mail import queue_mail
+from app.urls import external_url
 from app.models.accounts import User
 from app.models.notifications import (
     EMAIL_DIGEST,
@@ -186,11 +187,6 @@ def _send_to(user_id, now):
     return True
 
 
-def absolute_url(path):
-    """The absolute URL of a site path (as stored in Notification.url) for an e-mail."""
-    return current_app.config["BASE_URL"].rstrip("/") + path
-
-
 def _subject(notifications, digest):
     count = len(notifications)
     if digest:
@@ -209,7 +205,7 @@ def _queue_notification_mail(user, notifications, digest):
         "notifications",
         headers=unsubscribe_headers(unsubscribe_url),
         user=user,
-        items=[(n, absolute_url(n.url)) for n in items],
+        items=[(n, external_url(n.url)) for n in items],
         more=len(notifications) - len(items),
         digest=digest,
         unsubscribe_url=unsubscribe_url,

@@ -21,7 +21,8 @@ LIFETIMES = {
 MAX_TOKEN_LENGTH = 100
 
 
-def _hash(raw):
+def hash_token(raw):
+    """What is stored of a raw token (links carry the raw one; the database only its hash)."""
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
@@ -37,7 +38,7 @@ def issue_token(purpose, user=None, email=None, payload=None, lifetime=None):
     lifetime = lifetime or LIFETIMES[purpose]
     token = Token(
         purpose=purpose,
-        token_hash=_hash(raw),
+        token_hash=hash_token(raw),
         user=user,
         email=email,
         payload=payload,
@@ -67,7 +68,7 @@ def find_token(raw, purpose):
     if not raw or len(raw) > MAX_TOKEN_LENGTH:
         return None
     token = db.session.execute(
-        db.select(Token).where(Token.token_hash == _hash(raw), Token.purpose == purpose)
+        db.select(Token).where(Token.token_hash == hash_token(raw), Token.purpose == purpose)
     ).scalar_one_or_none()
     if token is None or not token.is_usable:
         return None

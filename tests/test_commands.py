@@ -4,7 +4,8 @@ from types import SimpleNamespace
 import pytest
 
 from app.extensions import db
-from app.mail import external_url, queue_mail
+from app.mail import queue_mail
+from app.urls import external_url
 from app.models.accounts import User
 from app.models.public import ContactMessage
 from config import ProductionConfig

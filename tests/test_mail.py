@@ -10,7 +10,8 @@ from types import SimpleNamespace
 import pytest
 
 from app.extensions import db
-from app.mail import STATUS_LOGGED, deliver_due, external_url, pending_count, queue_mail
+from app.mail import STATUS_LOGGED, deliver_due, pending_count, queue_mail
+from app.urls import external_url
 from app.models.outbox import OutboxMessage
 from app.models.public import ContactMessage
 from app.timeutil import utcnow

@@ -15,7 +15,8 @@ import pytest
 
 from app import search
 from app.extensions import db
-from app.mail import external_url, queue_mail
+from app.mail import queue_mail
+from app.urls import external_url
 from app.models.outbox import OutboxMessage
 from app.models.search import SearchJob
 from tests.forum_helpers import Cast, make_group, start_thread

@@ -11,7 +11,6 @@ import os
 import shutil
 import threading
 
-from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import _DEF_INDEX_NAME as _INDEX_NAME
 from whoosh.util.filelock import try_for

@@ -8,7 +8,8 @@ import secrets
 from sqlalchemy import delete, func, select
 
 from app.extensions import db
-from app.mail import external_url, queue_mail
+from app.mail import queue_mail
+from app.urls import external_url
 from app.models.accounts import (
     ROLE_ADMIN,
     ROLE_MEMBER,

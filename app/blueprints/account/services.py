@@ -1,5 +1,6 @@
 """Changes a person makes to their own account."""
-from app.mail import external_url, queue_mail
+from app.mail import queue_mail
+from app.urls import external_url
 from app.models.accounts import User
 from app.timeutil import utcnow
 from app.tokens import (

@@ -16,7 +16,8 @@ from app.blueprints.selfscan.questionnaire import (
     load_questionnaire,
 )
 from app.extensions import db
-from app.mail import external_url, queue_mail
+from app.mail import queue_mail
+from app.urls import external_url
 from app.models.accounts import (
     ROLE_ADMIN,
     ROLE_LABELS,

@@ -6,7 +6,8 @@ transaction as the change it reports.
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.mail import external_url, queue_mail
+from app.mail import queue_mail
+from app.urls import external_url
 from app.models.accounts import ROLE_MEMBER, User
 from app.timeutil import utcnow
 from app.tokens import (

@@ -7,7 +7,8 @@ from sqlalchemy import func, update
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.mail import external_url, queue_mail
+from app.mail import queue_mail
+from app.urls import external_url
 from app.models.accounts import ROLE_MEMBER, ROLE_REPRESENTATIVE, STAFF_ROLES, User
 from app.models.audit import record
 from app.models.collectives import (

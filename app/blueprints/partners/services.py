@@ -10,7 +10,8 @@ from sqlalchemy import func
 
 from app.blueprints.public.services import moderator_addresses
 from app.extensions import db
-from app.mail import external_url, queue_mail
+from app.mail import queue_mail
+from app.urls import external_url
 from app.models.accounts import ROLE_MEMBER, ROLE_PARTNER, User
 from app.models.audit import record
 from app.models.labs import (

@@ -3,7 +3,8 @@ from flask import current_app
 from sqlalchemy import and_, or_
 
 from app.extensions import db
-from app.mail import external_url, queue_mail
+from app.mail import queue_mail
+from app.urls import external_url
 from app.models.accounts import STAFF_ROLES, STATUS_ACTIVE, User
 from app.models.public import ContactMessage
 from app.timeutil import utcnow

@@ -16,6 +16,7 @@ from app.extensions import db, limiter
 from app.models.collectives import COUNTRIES, PROVINCES_BE, PROVINCES_NL
 from app.models.selfscan import SCAN_DRAFT, SCAN_REJECTED, SelfScan
 from app.permissions import can_start_rescan
+from app.urls import external_url
 
 bp = Blueprint("selfscan", __name__, url_prefix="/zelfscan")
 
@@ -179,7 +180,7 @@ def _page(template, scan, raw, questionnaire, number, **context):
         scan=scan,
         questionnaire=questionnaire,
         number=number,
-        resume_url=url_for("selfscan.resume", token=raw, _external=True),
+        resume_url=external_url("selfscan.resume", token=raw),
         belgian=services.location_country(scan) == "BE",
         scale_options=SCALE_OPTIONS,
         provinces={"NL": PROVINCES_NL, "BE": PROVINCES_BE},

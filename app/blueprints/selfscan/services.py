@@ -4,7 +4,6 @@ Functions flush, never commit: the view owns the transaction, so an e-mail is qu
 transaction as the change it reports. The raw resume token exists only in links (and in the
 person's own session); the database keeps its SHA-256 hash, as app/tokens.py does.
 """
-import hashlib
 import secrets
 
 from werkzeug.datastructures import MultiDict
@@ -18,7 +17,8 @@ from app.blueprints.selfscan.questionnaire import (
 from app.blueprints.selfscan.report import previous_scan
 from app.blueprints.selfscan.scoring import score_answers
 from app.extensions import db
-from app.mail import external_url, queue_mail
+from app.mail import queue_mail
+from app.urls import external_url
 from app.models.selfscan import (
     SCAN_APPROVED,
     SCAN_COMPLETED,
@@ -28,15 +28,11 @@ from app.models.selfscan import (
     SelfScanAnswer,
 )
 from app.timeutil import utcnow
-from app.tokens import MAX_TOKEN_LENGTH
+from app.tokens import MAX_TOKEN_LENGTH, hash_token
 from app.workdays import add_working_days
 
 # Statuses whose report may be shown (a draft has none yet; a rejected scan gets none).
 REPORTABLE = (SCAN_SUBMITTED, SCAN_APPROVED, SCAN_COMPLETED)
-
-
-def token_hash(raw):
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 def questionnaire_of(scan):
@@ -50,7 +46,7 @@ def start_scan(started_by=None, collective=None):
     """A new draft scan on the current questionnaire; returns (scan, raw resume token)."""
     raw = secrets.token_urlsafe(32)
     scan = SelfScan(
-        resume_token_hash=token_hash(raw),
+        resume_token_hash=hash_token(raw),
         questionnaire_version=current_questionnaire().version,
         status=SCAN_DRAFT,
         furthest_step=1,
@@ -67,13 +63,13 @@ def scan_for_token(raw):
     if not raw or not isinstance(raw, str) or len(raw) > MAX_TOKEN_LENGTH:
         return None
     return db.session.execute(
-        db.select(SelfScan).where(SelfScan.resume_token_hash == token_hash(raw))
+        db.select(SelfScan).where(SelfScan.resume_token_hash == hash_token(raw))
     ).scalar_one_or_none()
 
 
 def token_matches(scan, raw):
     return bool(raw) and isinstance(raw, str) and secrets.compare_digest(
-        scan.resume_token_hash, token_hash(raw)
+        scan.resume_token_hash, hash_token(raw)
     )
 
 
@@ -227,7 +223,7 @@ def start_rescan(user, collective):
     ).scalar_one_or_none()
     if draft is not None:
         raw = secrets.token_urlsafe(32)
-        draft.resume_token_hash = token_hash(raw)
+        draft.resume_token_hash = hash_token(raw)
         draft.resume_link_sent_to = None
         draft.started_by = user
         db.session.flush()
