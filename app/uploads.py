@@ -27,6 +27,7 @@ FILE_TYPES = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"),
 }
 ALLOWED_LIST = "PDF-, ODT-, DOCX- of XLSX-bestand"
+from app.errors import UserError
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 MAX_FILENAME_LENGTH = 200
 CHUNK_SIZE = 64 * 1024
@@ -34,7 +35,7 @@ STORED_NAME_RE = re.compile(r"^[0-9a-f]{32}\.(pdf|odt|docx|xlsx)$")
 TEMP_PREFIX = ".upload-"
 
 
-class UploadRejected(ValueError):
+class UploadRejected(UserError, ValueError):
     """A file that is not accepted; `.message` says why, in Dutch, for the person uploading."""
 
     def __init__(self, message):

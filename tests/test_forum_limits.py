@@ -153,3 +153,24 @@ def test_rate_limit_stops_a_flood_of_requests(client, cast, thread):
                       page=page)
     assert response.status_code == 429 and "Even rustig aan" in text(response)
     assert len(posts_of(thread)) == 1
+
+
+def test_feature_refusals_are_user_errors_with_their_status():
+    """One user-facing error base class: the Dutch message shown as is and the page's status."""
+    from app.blueprints.admin.services import MemberActionError
+    from app.blueprints.collectives.services import JoinError
+    from app.blueprints.forum.moderation_services import ModerationError
+    from app.blueprints.forum.services import ForumError, PostingLimit
+    from app.blueprints.labs.services import LabError
+    from app.blueprints.partners.services import PartnerActionError
+    from app.errors import UserError
+    from app.uploads import UploadRejected
+
+    statuses = {cls: cls("Dit kan niet.").status for cls in (
+        MemberActionError, JoinError, ModerationError, ForumError, PostingLimit, LabError,
+        PartnerActionError, UploadRejected)}
+    assert all(issubclass(cls, UserError) for cls in statuses)
+    assert statuses[PostingLimit] == 429
+    assert {statuses[cls] for cls in (JoinError, ModerationError, ForumError, LabError)} == {409}
+    assert statuses[MemberActionError] == statuses[UploadRejected] == 400
+    assert str(PostingLimit("Wacht even.")) == "Wacht even."

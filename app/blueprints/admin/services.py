@@ -15,6 +15,7 @@ from app.blueprints.selfscan.questionnaire import (
     current_questionnaire,
     load_questionnaire,
 )
+from app.errors import UserError
 from app.extensions import db
 from app.mail import queue_mail
 from app.urls import external_url
@@ -281,7 +282,7 @@ def reject_selfscan(actor, scan, reason):
 
 # -- members -----------------------------------------------------------------------------------
 
-class MemberActionError(Exception):
+class MemberActionError(UserError):
     """A refused change to a person, with the Dutch explanation as its message."""
 
 

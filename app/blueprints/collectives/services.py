@@ -6,6 +6,7 @@ transaction as the change it reports.
 from sqlalchemy import func, update
 from sqlalchemy.orm import selectinload
 
+from app.errors import ConflictError
 from app.extensions import db
 from app.mail import queue_mail
 from app.urls import external_url
@@ -27,7 +28,7 @@ from app.validators import MAX_ID, has_control_characters
 MAX_SLUG = 80
 
 
-class JoinError(Exception):
+class JoinError(ConflictError):
     """A join request or decision that cannot go ahead; the message is Dutch and shown as is."""
 
 

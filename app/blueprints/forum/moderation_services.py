@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app.blueprints.forum.services import refresh_counters, refresh_group_counters
+from app.errors import ConflictError
 from app.extensions import db
 from app.models.audit import record
 from app.models.forum import ForumGroup, Post, PostReport, PostRevision, Thread
@@ -19,7 +20,7 @@ from app.timeutil import utcnow
 MAX_HIDDEN_REASON = 500  # the column's length
 
 
-class ModerationError(Exception):
+class ModerationError(ConflictError):
     """A moderation action that cannot go ahead; the message is Dutch and shown as is."""
 
 

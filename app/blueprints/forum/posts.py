@@ -122,7 +122,7 @@ def reply(group_slug, thread_id):
                 post = services.post_reply(current_user, thread, form.body.data)
             except services.PostingLimit as limit:
                 db.session.rollback()
-                limit_message, status = str(limit), 429
+                limit_message, status = str(limit), limit.status
             else:
                 target = post_url(post)
                 db.session.commit()

@@ -123,7 +123,7 @@ def new_thread(group_slug):
                                                       form.body.data)
             except services.PostingLimit as limit:
                 db.session.rollback()
-                limit_message, status = str(limit), 429
+                limit_message, status = str(limit), limit.status
             else:
                 db.session.commit()
                 flash("Je discussie is geplaatst.", "success")

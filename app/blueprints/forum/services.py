@@ -17,6 +17,7 @@ from app.blueprints.forum.mentions import (  # noqa: F401  (resolve_mentions is 
     resolve_mentions,
     watchers,
 )
+from app.errors import ConflictError, LimitError
 from app.extensions import db, insert_for, short_lock_wait
 from app.markup import render_markdown
 from app.models.audit import record
@@ -41,11 +42,11 @@ NEW_ACCOUNT_DAYS = 7
 NEW_ACCOUNT_DAILY_MAX = 20
 
 
-class PostingLimit(Exception):
+class PostingLimit(LimitError):
     """A posting limit was hit; the message is Dutch and shown as is (the text is kept)."""
 
 
-class ForumError(Exception):
+class ForumError(ConflictError):
     """An action that cannot go ahead; the message is Dutch and shown as is."""
 
 

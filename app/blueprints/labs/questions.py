@@ -102,7 +102,7 @@ def _post_reply(lab_slug, question_id, allowed, form_class, service, message):
     except services.PostingLimit as limit:
         db.session.rollback()
         question = question_or_404(lab_slug, question_id)
-        return _page(question, **forms, limit_message=str(limit), status=429)
+        return _page(question, **forms, limit_message=str(limit), status=limit.status)
     target = reply_url(reply)
     db.session.commit()
     flash(message, "success")

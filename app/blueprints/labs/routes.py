@@ -146,10 +146,10 @@ def ask(lab_slug):
                                                  form.context.data, form.is_research.data)
             except services.PostingLimit as limit:
                 db.session.rollback()
-                limit_message, status = str(limit), 429
+                limit_message, status = str(limit), limit.status
             except services.LabError as problem:
                 db.session.rollback()
-                error, status = str(problem), 409
+                error, status = str(problem), problem.status
             else:
                 target = question_url(question)
                 db.session.commit()

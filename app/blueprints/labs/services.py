@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.blueprints.forum.services import PostingLimit, check_posting_limit  # noqa: F401
+from app.errors import ConflictError
 from app.extensions import db
 from app.markup import plain_text, render_markdown
 from app.models.accounts import ROLE_PARTNER, User
@@ -32,7 +33,7 @@ EXCERPT_LENGTH = 200
 REMINDER_AFTER = timedelta(days=7)
 
 
-class LabError(Exception):
+class LabError(ConflictError):
     """An action that cannot go ahead; the message is Dutch and shown as is."""
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func
 
 from app.blueprints.public.services import moderator_addresses
+from app.errors import UserError
 from app.extensions import db
 from app.mail import queue_mail
 from app.urls import external_url
@@ -32,7 +33,7 @@ SCIENCELAB = "sciencelab"
 MAX_CANDIDATES = 20
 
 
-class PartnerActionError(Exception):
+class PartnerActionError(UserError):
     """A refused change to a partner, with the Dutch explanation as its message."""
 
 
