@@ -236,6 +236,7 @@ def register_commands(app):
 
 def register_search_index(app):
     # Index jobs are queued by session events and applied after each commit (app.search).
+    from app.permissions import search_rights
     from app.search import register_search
 
-    register_search(app)
+    register_search(app, rights=search_rights)

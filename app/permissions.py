@@ -8,6 +8,8 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
+from app.search.schema import AUDIENCE_FORUM, AUDIENCE_LABS, AUDIENCE_PUBLIC
+
 
 def can_moderate(user):
     return bool(user and user.is_authenticated and user.is_moderator)
@@ -346,3 +348,14 @@ TEMPLATE_CHECKS.update({
     "can_view_insights": can_view_insights,
     "can_export_research": can_export_research,
 })
+
+
+def search_rights(user):
+    """What a searcher may find (registered with the search engine by create_app): the audiences
+    of documents they may read, and whether they search the knowledge base's members-only text."""
+    audiences = {AUDIENCE_PUBLIC}
+    if can_read_forum(user):
+        audiences.add(AUDIENCE_FORUM)
+    if can_view_lab_questions(user):
+        audiences.add(AUDIENCE_LABS)
+    return frozenset(audiences), bool(can_read_knowledge(user))

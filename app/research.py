@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from app.blueprints.selfscan.questionnaire import (
+from app.selfscan.questionnaire import (
     SCALE_OPTIONS,
     available_versions,
     load_questionnaire,

@@ -8,3 +8,8 @@ def slugify(text, max_length=70, fallback=""):
     ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-") or fallback
+
+
+def thread_slug(title):
+    """The readable part of a thread address (the forum's URLs and the search index use it)."""
+    return slugify(title, max_length=60, fallback="discussie")

@@ -10,7 +10,7 @@ The keys "contact_name", "contact_email" and "consent_research" set those fields
 """
 from dataclasses import dataclass
 
-from app.blueprints.selfscan.questionnaire import current_questionnaire, municipality_field_names
+from app.selfscan.questionnaire import current_questionnaire, municipality_field_names
 from app.timeutil import utcnow
 from tests.conftest import csrf_token
 

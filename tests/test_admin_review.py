@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.blueprints.admin import services
-from app.blueprints.selfscan.questionnaire import current_questionnaire
+from app.selfscan.questionnaire import current_questionnaire
 from app.extensions import db
 from app.models.accounts import Token
 from app.models.audit import AuditLog

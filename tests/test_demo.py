@@ -27,7 +27,7 @@ def test_collectives_over_all_sectors_with_scans():
 
 
 def test_peer_comparison_available_in_one_sector():
-    from app.blueprints.selfscan.report import build_report
+    from app.selfscan.report import build_report
 
     _seed()
     lid = User.find_by_email("lid@example.org")

@@ -3,7 +3,7 @@ from app.blueprints.insights import services
 from app.blueprints.insights.services import (
     OTHER_KEY, OTHER_LABEL, age_band, base_set, breakdown, compute, distribution, select,
 )
-from app.blueprints.selfscan.charts import bar_chart_svg, histogram_svg
+from app.selfscan.charts import bar_chart_svg, histogram_svg
 from app.timeutil import utcnow
 from tests.insights_helpers import build_fixture, build_uniform
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.blueprints.selfscan.report import (
+from app.selfscan.report import (
     MAX_RECOMMENDED, WEIGHT_CHALLENGE, WEIGHT_SECTOR, WEIGHT_WEAK, WEIGHT_WEAKEST, build_report,
     recommended_items,
 )
@@ -184,7 +184,7 @@ def test_the_anonymous_report_link_shows_the_items_too(client, library):
 
 
 def test_reason_wording():
-    from app.blueprints.selfscan.report import _match_reason
+    from app.selfscan.report import _match_reason
 
     assert _match_reason([("Leden", 1), ("Doel en nut", 2)], [], None) == (
         "Past bij jullie op één na laagste score (leden) en een van jullie lagere scores (doel en nut).")

@@ -2,7 +2,7 @@
 import re
 
 from app import research
-from app.blueprints.selfscan.questionnaire import available_versions, load_questionnaire
+from app.selfscan.questionnaire import available_versions, load_questionnaire
 from app.extensions import db
 from app.models.selfscan import (
     SCAN_APPROVED,

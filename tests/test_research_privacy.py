@@ -5,7 +5,7 @@ and every free-text answer, through the download a researcher makes.
 """
 import pytest
 
-from app.blueprints.selfscan.questionnaire import load_questionnaire
+from app.selfscan.questionnaire import load_questionnaire
 from app.demo import seed_demo
 from app.extensions import db
 from app.models.accounts import User

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import MultiDict
 
-from app.blueprints.selfscan import services
-from app.blueprints.selfscan.questionnaire import (
+from app.selfscan import services
+from app.selfscan.questionnaire import (
     REQUIRED_MESSAGE,
     current_questionnaire,
     municipality_field_names,

@@ -3,13 +3,13 @@ import secrets
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
-from app.blueprints.selfscan.charts import radar_svg
-from app.blueprints.selfscan.pdf import clean, report_pdf
-from app.blueprints.selfscan.questionnaire import load_questionnaire
-from app.blueprints.selfscan.report import (
+from app.selfscan.charts import radar_svg
+from app.selfscan.pdf import clean, report_pdf
+from app.selfscan.questionnaire import load_questionnaire
+from app.selfscan.report import (
     BELGIAN_NOTE, CHALLENGE_LABS, build_report, recommend, recommended_items,
 )
-from app.blueprints.selfscan.scoring import score_answers
+from app.selfscan.scoring import score_answers
 from app.extensions import db
 from app.models.collectives import Collective
 from app.models.selfscan import SelfScan, SelfScanAnswer

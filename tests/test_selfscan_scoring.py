@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.blueprints.selfscan.questionnaire import TYPES, _build, load_questionnaire
-from app.blueprints.selfscan.scoring import (
+from app.selfscan.questionnaire import TYPES, _build, load_questionnaire
+from app.selfscan.scoring import (
     level_for, level_ranges, peer_statistics, reading_for, score_answers,
 )
 from app.extensions import db

@@ -213,8 +213,8 @@ def _demo_scan(rng, name, sector, town, province, country, founded, members, sta
 
     `legal_form` fixes the legal-form answer (random when None); `extra` overrides answers by key.
     """
-    from app.blueprints.selfscan.questionnaire import current_questionnaire
-    from app.blueprints.selfscan.scoring import score_answers
+    from app.selfscan.questionnaire import current_questionnaire
+    from app.selfscan.scoring import score_answers
 
     questionnaire = current_questionnaire()
     known = {

@@ -522,7 +522,7 @@ ITEMS = [
 def _pdf(title, paragraphs):
     from fpdf import FPDF
 
-    from app.blueprints.selfscan.pdf import ENCODING, clean
+    from app.selfscan.pdf import ENCODING, clean
 
     pdf = FPDF(format="A4")
     pdf.core_fonts_encoding = ENCODING

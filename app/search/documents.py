@@ -11,6 +11,7 @@ from datetime import datetime
 
 from app.extensions import db
 from app.markup import html_text
+from app.slugs import thread_slug
 from app.search.schema import AUDIENCE_FORUM, AUDIENCE_LABS, AUDIENCE_PUBLIC, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,6 @@ def _finish(doc):
 
 
 def _thread_doc(thread, opening):
-    from app.blueprints.forum.services import thread_slug
-
     group = thread.group
     values = {"group_slug": group.slug, "thread_id": thread.id, "slug": thread_slug(thread.title)}
     text = html_text(opening.body_html) if opening is not None and opening.is_visible else ""

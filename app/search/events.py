@@ -148,10 +148,12 @@ def _after_commit_apply():
 _registered_events = False
 
 
-def register_search(app):
-    """Queue index jobs on every change of an indexed model (called from create_app)."""
+def register_search(app, rights=None):
+    """Queue index jobs on every change of an indexed model (called from create_app). `rights(user)`
+    gives (audiences, may read members-only text) of a searcher; create_app passes the permission
+    rules' own (app.permissions.search_rights)."""
     global _registered_events
-    app.extensions["search"] = {}
+    app.extensions["search"] = {"rights": rights}
     if not _registered_events:
         from flask_sqlalchemy.session import Session as FlaskSession
 

@@ -17,7 +17,7 @@ from app.search.events import APPLY_BEFORE_SEARCH, apply_mode
 from app.search.index import IndexUnavailable, _searcher
 from app.search.jobs import apply_pending
 from app.search.query import clean_query, parse_query
-from app.search.schema import (AUDIENCE_FORUM, AUDIENCE_LABS, AUDIENCE_PUBLIC, MAX_PER_PAGE,
+from app.search.schema import (AUDIENCE_PUBLIC, MAX_PER_PAGE,
                                MEMBER_FIELDS, PUBLIC_FIELDS, SEARCH_KINDS, SNIPPET_CHARS, SORTS,
                                SearchHit, SearchResults)
 
@@ -25,15 +25,16 @@ log = logging.getLogger(__name__)
 
 
 def rights_of(user):
-    """(audiences, searches members-only text) for a person (or a visitor)."""
-    from app.permissions import can_read_forum, can_read_knowledge, can_view_lab_questions
+    """(audiences, searches members-only text) for a person (or a visitor), from the rights
+    function the app registered (`register_search(app, rights=…)`: the permission rules live with
+    the features, not here). Without one, only public text is searched."""
+    from flask import current_app
 
-    audiences = {AUDIENCE_PUBLIC}
-    if can_read_forum(user):
-        audiences.add(AUDIENCE_FORUM)
-    if can_view_lab_questions(user):
-        audiences.add(AUDIENCE_LABS)
-    return frozenset(audiences), bool(can_read_knowledge(user))
+    rights = (current_app.extensions.get("search") or {}).get("rights")
+    if rights is None:
+        return frozenset({AUDIENCE_PUBLIC}), False
+    audiences, members = rights(user)
+    return frozenset(audiences) | {AUDIENCE_PUBLIC}, bool(members)
 
 
 class MarkFormatter(highlight.Formatter):

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from app.blueprints.selfscan.questionnaire import current_questionnaire
+from app.selfscan.questionnaire import current_questionnaire
 from app.extensions import db
 from app.models.collectives import COUNTRIES
 from app.models.selfscan import SCAN_SUBMITTED, SelfScan

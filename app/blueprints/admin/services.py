@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import and_, func, or_
 
-from app.blueprints.selfscan.questionnaire import (
+from app.selfscan.questionnaire import (
     available_versions,
     current_questionnaire,
     load_questionnaire,

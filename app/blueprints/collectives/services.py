@@ -138,7 +138,7 @@ def dashboard_report(scan):
     """The report of a scan as H5's build_report makes it (None without a scan)."""
     if scan is None:
         return None
-    from app.blueprints.selfscan.report import build_report
+    from app.selfscan.report import build_report
 
     return build_report(scan)
 

@@ -32,7 +32,7 @@ from app.models.forum import (
     ThreadRead,
     ThreadWatch,
 )
-from app.slugs import slugify
+from app.slugs import thread_slug  # noqa: F401  (part of this API: the routes use services.thread_slug)
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -93,11 +93,6 @@ def check_posting_limit(user, now=None):
 
 
 # -- small helpers ----------------------------------------------------------------------------------
-
-def thread_slug(title):
-    """The readable part of a thread address."""
-    return slugify(title, max_length=60, fallback="discussie")
-
 
 def _render(source):
     return str(render_markdown(source))

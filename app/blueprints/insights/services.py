@@ -36,8 +36,8 @@ from app.extensions import db
 from app.models.collectives import COUNTRIES, SECTORS, Collective
 from app.models.knowledge import THEMES
 from app.models.selfscan import SCAN_APPROVED, SCAN_COMPLETED, SelfScan, SelfScanAnswer
-from app.blueprints.selfscan.questionnaire import current_questionnaire, load_questionnaire
-from app.blueprints.selfscan.scoring import MIN_PEERS
+from app.selfscan.questionnaire import current_questionnaire, load_questionnaire
+from app.selfscan.scoring import MIN_PEERS
 from app.timeutil import utcnow
 
 MIN_GROUP = MIN_PEERS

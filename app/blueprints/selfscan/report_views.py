@@ -7,9 +7,9 @@ scan's id for logged-in people who may see it (members of the collective, modera
 from flask import abort, make_response, render_template, url_for
 from flask_login import current_user, login_required
 
-from app.blueprints.selfscan import services
-from app.blueprints.selfscan.pdf import report_pdf as render_pdf  # the view is report_pdf
-from app.blueprints.selfscan.report import build_report
+from app.selfscan import services
+from app.selfscan.pdf import report_pdf as render_pdf  # the view is report_pdf
+from app.selfscan.report import build_report
 from app.blueprints.selfscan.routes import bp, link_unknown
 from app.extensions import db, limiter
 from app.models.selfscan import SelfScan

@@ -9,9 +9,9 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app.blueprints.selfscan import services
+from app.selfscan import services
 from app.blueprints.selfscan.forms import ActionForm, FinalStepForm, FirstStepForm, StepForm
-from app.blueprints.selfscan.questionnaire import SCALE_OPTIONS, current_questionnaire, parse_step
+from app.selfscan.questionnaire import SCALE_OPTIONS, current_questionnaire, parse_step
 from app.extensions import db, limiter
 from app.models.collectives import COUNTRIES, PROVINCES_BE, PROVINCES_NL
 from app.models.selfscan import SCAN_DRAFT, SCAN_REJECTED, SelfScan

@@ -8,14 +8,14 @@ import secrets
 
 from werkzeug.datastructures import MultiDict
 
-from app.blueprints.selfscan.questionnaire import (
+from app.selfscan.questionnaire import (
     current_questionnaire,
     load_questionnaire,
     municipality_field_names,
     parse_step,
 )
-from app.blueprints.selfscan.report import previous_scan
-from app.blueprints.selfscan.scoring import score_answers
+from app.selfscan.report import previous_scan
+from app.selfscan.scoring import score_answers
 from app.extensions import db
 from app.mail import queue_mail
 from app.urls import external_url
