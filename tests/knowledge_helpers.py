@@ -44,7 +44,7 @@ def make_item(title="Zo vonden wij nieuwe vrijwilligers", kind="praktijkvoorbeel
               body="## Wat we deden\n\nWe belden **elk lid** op.", themes=("actieve_leden",),
               sectors=("energie",), dimensions=("leden",), source_name="Lectoraat Coöperatief Ondernemen",
               slug=None, published_at=None, author=None):
-    from app.blueprints.knowledge.services import render_body
+    from app.knowledge.services import render_body
     from app.slugs import slugify
 
     now = utcnow()

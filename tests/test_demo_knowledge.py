@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from app.blueprints.insights.services import OTHER_KEY, base_set, compute
+from app.insights.services import OTHER_KEY, base_set, compute
 from app.demo import SeedRefused, seed_demo
 from app.extensions import db
 from app.models.collectives import SECTORS, Collective

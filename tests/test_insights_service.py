@@ -1,6 +1,6 @@
 """Unit tests of the insights figures: which scans count, the counts and small-cell suppression."""
-from app.blueprints.insights import services
-from app.blueprints.insights.services import (
+from app.insights import services
+from app.insights.services import (
     OTHER_KEY, OTHER_LABEL, age_band, base_set, breakdown, compute, distribution, select,
 )
 from app.selfscan.charts import bar_chart_svg, histogram_svg

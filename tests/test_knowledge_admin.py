@@ -399,7 +399,7 @@ def test_deleting_an_attachment_of_another_item_is_404(moderator_client, upload_
 
 
 def test_a_failed_commit_removes_the_stored_file(moderator_client, upload_dir, monkeypatch):
-    from app.blueprints.knowledge import services
+    from app.knowledge import services
 
     def broken(*args, **kwargs):
         raise RuntimeError("database weg")
@@ -422,7 +422,7 @@ def test_attachments_of_a_draft_are_for_moderators_only(app, moderator_client, c
 
 
 def test_top_level_headings_become_h3_outside_code():
-    from app.blueprints.knowledge.services import render_body
+    from app.knowledge.services import render_body
 
     html = str(render_body("# Een\n## Twee\n#### Vier\n```\n## code\n```\n<h2>rauw</h2>"))
     assert "<h3>Een</h3>" in html and "<h3>Twee</h3>" in html and "<h4>Vier</h4>" in html
@@ -438,7 +438,7 @@ def test_saved_body_keeps_its_headings(moderator_client):
 
 
 def test_unique_slug_service_ignores_the_item_itself():
-    from app.blueprints.knowledge.services import unique_slug
+    from app.knowledge.services import unique_slug
 
     item = make_item("Een titel hier", slug="een-titel-hier")
     make_item("Een titel hier", slug="een-titel-hier-2")

@@ -260,7 +260,7 @@ def test_list_note_for_visitors_and_none_for_members(client, cast):
 
 
 def test_latest_items_for_the_home_page(app):
-    from app.blueprints.knowledge.queries import latest_items
+    from app.knowledge.queries import latest_items
 
     now = utcnow()
     make_item("Oud item", slug="oud", published_at=now - timedelta(days=9))

@@ -10,7 +10,7 @@ import zipfile
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
-from app.blueprints.knowledge.services import render_body
+from app.knowledge.services import render_body
 from app.extensions import db
 from app.models.collectives import SECTORS
 from app.models.knowledge import (

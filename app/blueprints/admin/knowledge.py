@@ -1,7 +1,7 @@
 """Moderators manage knowledge-base items under /beheer/kennisbank (views on the admin bp).
 
 Create and edit (with a preview that saves nothing), publish and unpublish, add and delete
-attachments. Every action is audited in app.blueprints.knowledge.services.
+attachments. Every action is audited in app.knowledge.services.
 """
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -11,8 +11,8 @@ from werkzeug.datastructures import FileStorage
 from app import uploads
 from app.blueprints.admin.routes import bp
 from app.blueprints.forum.forms import ConfirmForm
-from app.blueprints.knowledge import services
-from app.blueprints.knowledge.queries import find_attachment
+from app.knowledge import services
+from app.knowledge.queries import find_attachment
 from app.blueprints.knowledge.forms import AttachmentForm, DeleteItemForm, ItemForm
 from app.extensions import db
 from app.models.knowledge import (

@@ -5,7 +5,7 @@ the filters, and the template shows each figure as an SVG chart with a data tabl
 """
 from flask import Blueprint, render_template, request
 
-from app.blueprints.insights import services
+from app.insights import services
 from app.selfscan.charts import bar_chart_svg, histogram_svg
 from app.permissions import can_view_insights, require
 

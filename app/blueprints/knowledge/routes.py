@@ -7,8 +7,8 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from app import uploads
-from app.blueprints.knowledge import queries
-from app.blueprints.knowledge.services import was_updated_after_publication
+from app.knowledge import queries
+from app.knowledge.services import was_updated_after_publication
 from app.extensions import db
 from app.models.collectives import SECTORS
 from app.models.knowledge import DIMENSIONS, KINDS, THEMES

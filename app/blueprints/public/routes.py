@@ -3,7 +3,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.blueprints.knowledge.queries import latest_items
+from app.knowledge.queries import latest_items
 from app.blueprints.public.forms import ContactForm
 from app.blueprints.public.services import submit_contact_message
 from app.extensions import db, limiter
