@@ -175,7 +175,7 @@ class ProductionConfig(Config):
 
     @classmethod
     def init_app(cls, app):
-        why = "" if os.environ.get("APP_ENV", "").strip() else (
+        why = "" if app_env_is_explicit() else (
             " (APP_ENV is not set, so the production settings apply; set APP_ENV=development on a "
             "developer machine)")
         problem = secret_key_problem(app.config.get("SECRET_KEY"))

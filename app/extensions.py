@@ -62,7 +62,12 @@ def short_lock_wait(connection, milliseconds=250):
     if connection.dialect.name != "sqlite":
         yield
         return
-    previous = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    # The connection's usual patience, read once per pooled connection (Connection.info lives as
+    # long as the DBAPI connection).
+    previous = connection.info.get("busy_timeout")
+    if previous is None:
+        previous = connection.info["busy_timeout"] = connection.exec_driver_sql(
+            "PRAGMA busy_timeout").scalar()
     connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(milliseconds)}")
     try:
         yield

@@ -71,10 +71,7 @@ def open_index(create=True):
     for attempt in range(1, OPEN_TRIES + 1):
         try:
             if _index_exists(path):
-                ix = _storage(path).open_index()
-                if set(ix.schema.names()) != set(SCHEMA.names()):
-                    raise IndexUnavailable(f"index in {path} has another schema: run `search rebuild`")
-                return ix
+                return _same_schema(_storage(path).open_index(), path)
             if not create:
                 raise IndexUnavailable(f"no index in {path}")
             with _write_lock(path, timeout=30.0):
@@ -93,7 +90,10 @@ def _open_locked(path):
     if not _index_exists(path):
         _storage(path).create_index(SCHEMA)
         _used_dirs.add(path)
-    ix = _storage(path).open_index()
+    return _same_schema(_storage(path).open_index(), path)
+
+
+def _same_schema(ix, path):
     if set(ix.schema.names()) != set(SCHEMA.names()):
         raise IndexUnavailable(f"index in {path} has another schema: run `search rebuild`")
     return ix
@@ -163,14 +163,19 @@ class IndexBusy(Exception):
 def _write_lock(path, timeout):
     """Hold the index's write lock (Whoosh's MAIN_WRITELOCK file, so other processes on this machine
     wait too, plus a per-process lock for threads) for the `with` block; IndexBusy after
-    `timeout` seconds. Only the holder of this lock writes or deletes files of the index."""
+    `timeout` seconds, IndexUnavailable when the directory cannot be made or locked. Only the
+    holder of this lock writes or deletes files of the index."""
     if not _process_lock.acquire(timeout=max(timeout, 0.001)):
         raise IndexBusy()
     try:
-        os.makedirs(path, exist_ok=True)
-        # The lock file Whoosh's own writers use (FileIndex.lock: "<indexname>_WRITELOCK").
-        lock = FileStorage(path).lock(f"{_INDEX_NAME}_WRITELOCK")
-        if not try_for(lock.acquire, timeout=max(timeout, 0.001), delay=0.02):
+        try:
+            os.makedirs(path, exist_ok=True)
+            # The lock file Whoosh's own writers use (FileIndex.lock: "<indexname>_WRITELOCK").
+            lock = FileStorage(path).lock(f"{_INDEX_NAME}_WRITELOCK")
+            acquired = try_for(lock.acquire, timeout=max(timeout, 0.001), delay=0.02)
+        except OSError as exc:  # an unwritable directory, …
+            raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        if not acquired:
             raise IndexBusy()
         try:
             yield
@@ -187,31 +192,18 @@ def writing(timeout):
     `writer.commit()` (deleting the applied jobs) happens before any other writer starts.
 
     IndexBusy when the lock stays taken; IndexUnavailable when the index cannot be opened. The
-    writer is cancelled when the block raises before committing."""
+    writer is cancelled when the block ends without committing."""
     path = index_dir()
-    try:
-        lock = _write_lock(path, timeout)
-        lock.__enter__()
-    except IndexBusy:
-        raise
-    except Exception as exc:  # an unwritable directory, …
-        raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
-    try:
+    with _write_lock(path, timeout):
         try:
-            ix = _open_locked(path)
-            writer = SegmentWriter(ix, _lk=False)
+            writer = SegmentWriter(_open_locked(path), _lk=False)
         except IndexUnavailable:
             raise
         except Exception as exc:
             raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
         try:
             yield writer
-        except BaseException:
+        finally:
             if not writer.is_closed:
                 writer.cancel()
-            raise
-        if not writer.is_closed:
-            writer.cancel()
         _used_dirs.add(path)
-    finally:
-        lock.__exit__(None, None, None)

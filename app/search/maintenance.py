@@ -3,6 +3,7 @@ and swaps it in while holding the old index's write lock; `check()` compares the
 database and repairs what differs; `status()` gives the numbers for `flask search status`."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -33,15 +34,14 @@ def rebuild(progress=None):
     path = index_dir()
     parent = os.path.dirname(path) or "."
     os.makedirs(parent, exist_ok=True)
-    guard = None
+    guard = contextlib.ExitStack()
     if os.path.isdir(path):
-        guard = _write_lock(path, timeout=60.0)
         try:
-            guard.__enter__()
+            guard.enter_context(_write_lock(path, timeout=60.0))
         except IndexBusy:
             raise RuntimeError("the index stayed busy for a minute; try again") from None
-        except Exception:
-            guard = None  # an unwritable directory: nothing to protect, the swap replaces it
+        except IndexUnavailable:
+            pass  # an unwritable directory: nothing to protect, the swap replaces it
     fresh = tempfile.mkdtemp(prefix=".search-rebuild-", dir=parent)
     count = 0
     try:
@@ -64,8 +64,7 @@ def rebuild(progress=None):
         fresh = None
         _used_dirs.add(path)
     finally:
-        if guard is not None:
-            guard.__exit__(None, None, None)
+        guard.close()
         if fresh:
             shutil.rmtree(fresh, ignore_errors=True)
     apply_pending(include_waiting=True, lock_timeout=30.0)  # what changed while we were reading

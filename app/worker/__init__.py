@@ -29,6 +29,7 @@ from app.mail import deliver_due
 from app.notifications import send_notification_emails
 from app.retention import apply_retention
 from app.search import apply_pending
+from app.timeutil import utcnow
 from app.worker import schedule
 
 log = logging.getLogger(__name__)
@@ -131,45 +132,44 @@ class Worker:
                 db.session.remove()
 
     def run_job(self, job, force=False):
-        """One attempt at `job`: claim it, run it in its own app context and transaction, record
-        the outcome and log it. Never raises; returns RAN, FAILED or SKIPPED."""
+        """One attempt at `job` in an app context of its own: claim it, run it in its own
+        transaction, record the outcome and log it. Never raises; returns RAN, FAILED or SKIPPED."""
         with self.app.app_context():
             try:
-                if not schedule.claim(job, force=force):
-                    return SKIPPED  # not due, or another worker is running it
-            except Exception:
-                log.exception("job %s: could not be claimed (database?)", job.name)
-                db.session.rollback()
-                self._failures[job.name] = self._failures.get(job.name, 0) + 1
-                return FAILED
+                return self._attempt(job, force)
             finally:
                 db.session.remove()
-        started = time.monotonic()
+
+    def _attempt(self, job, force):
+        try:
+            if not schedule.claim(job, force=force):
+                return SKIPPED  # not due, or another worker is running it
+        except Exception:
+            log.exception("job %s: could not be claimed (database?)", job.name)
+            db.session.rollback()
+            self._failures[job.name] = self._failures.get(job.name, 0) + 1
+            return FAILED
+        started_at, started = utcnow(), time.monotonic()
         error = result = None
-        with self.app.app_context():
-            try:
-                result = job.run(self.stop)
-                db.session.commit()
-            except Exception as exc:
-                db.session.rollback()
-                error = f"{type(exc).__name__}: {exc}"
-                log.exception("job %s failed after %.0f ms", job.name,
-                              (time.monotonic() - started) * 1000)
-            finally:
-                db.session.remove()
+        try:
+            result = job.run(self.stop)
+            db.session.commit()
+        except Exception as exc:
+            db.session.rollback()
+            error = f"{type(exc).__name__}: {exc}"
+            log.exception("job %s failed after %.0f ms", job.name,
+                          (time.monotonic() - started) * 1000)
         duration_ms = (time.monotonic() - started) * 1000
         failures = 0 if error is None else self._failures.get(job.name, 0) + 1
         self._failures[job.name] = failures
         summary = str(result) if result else None
-        with self.app.app_context():
-            try:
-                schedule.record(job, ok=error is None, duration_ms=duration_ms, result=summary,
-                                error=error, retry_in=backoff(job, failures) if failures else None)
-            except Exception:
-                log.exception("job %s: could not record its run", job.name)
-                db.session.rollback()
-            finally:
-                db.session.remove()
+        try:
+            schedule.record(job, started_at, ok=error is None, duration_ms=duration_ms,
+                            result=summary, error=error,
+                            retry_in=backoff(job, failures) if failures else None)
+        except Exception:
+            log.exception("job %s: could not record its run", job.name)
+            db.session.rollback()
         if error is None:
             level = logging.WARNING if duration_ms > job.interval * 1000 else (
                 logging.INFO if summary else logging.DEBUG)

@@ -29,14 +29,11 @@ def ensure_rows(names, prune=True):
 
 
 def claim(job, force=False):
-    """May this worker run `job` now? Takes the lease of an exclusive job; commits."""
-    now = utcnow()
+    """May this worker run `job` now? Takes the lease of an exclusive job (commits); a job every
+    worker may run needs no claim and writes nothing here."""
     if not job.exclusive:
-        db.session.execute(
-            db.update(WorkerJob).where(WorkerJob.name == job.name)
-            .values(last_started_at=now).execution_options(synchronize_session=False))
-        db.session.commit()
         return True
+    now = utcnow()
     conditions = [WorkerJob.name == job.name,
                   db.or_(WorkerJob.running_until.is_(None), WorkerJob.running_until < now)]
     if not force:
@@ -50,10 +47,11 @@ def claim(job, force=False):
     return taken == 1
 
 
-def record(job, ok, duration_ms, result=None, error=None, retry_in=None):
-    """Write what a run did and when the job is next due; commits."""
+def record(job, started_at, ok, duration_ms, result=None, error=None, retry_in=None):
+    """Write what a run (begun at `started_at`) did and when the job is next due; commits."""
     now = utcnow()
     values = {
+        "last_started_at": started_at,
         "last_finished_at": now,
         "last_duration_ms": int(duration_ms),
         "last_result": (result or "")[:200] or None,
