@@ -13,6 +13,7 @@ from config import config_from_env
 from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 # Not the bare name `mail`: importing the submodule app.mail rebinds that name on this package.
 from app.extensions import mail as mail_extension
+from app.unit_of_work import register_unit_of_work
 from app.validators import IdConverter
 
 
@@ -27,6 +28,7 @@ def create_app(config_class=None):
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     register_extensions(app)
+    register_unit_of_work(app)
     app.url_map.converters["id"] = IdConverter
     register_blueprints(app)
     register_errorhandlers(app)

@@ -62,12 +62,9 @@ def short_lock_wait(connection, milliseconds=250):
     if connection.dialect.name != "sqlite":
         yield
         return
-    # The connection's usual patience, read once per pooled connection (Connection.info lives as
-    # long as the DBAPI connection).
-    previous = connection.info.get("busy_timeout")
-    if previous is None:
-        previous = connection.info["busy_timeout"] = connection.exec_driver_sql(
-            "PRAGMA busy_timeout").scalar()
+    # The connection's usual patience, read every time: caching it per pooled connection made the
+    # number of statements of a page depend on which connection the pool handed out.
+    previous = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
     connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(milliseconds)}")
     try:
         yield

@@ -8,6 +8,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
+from app.extensions import login_manager
 from app.search.schema import AUDIENCE_FORUM, AUDIENCE_LABS, AUDIENCE_PUBLIC
 
 
@@ -30,8 +31,6 @@ def require(check):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from app.extensions import login_manager
-
                 return login_manager.unauthorized()
             if not check(current_user):
                 abort(403)

@@ -31,15 +31,15 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from app.extensions import db
+from app.models.audit import record
+from app.models.collectives import COUNTRIES, PROVINCES_BE, PROVINCES_NL
+from app.models.selfscan import SCAN_APPROVED, SCAN_COMPLETED, SCAN_SUBMITTED, SelfScan
 from app.selfscan.questionnaire import (
     SCALE_OPTIONS,
     available_versions,
     load_questionnaire,
 )
-from app.extensions import db
-from app.models.audit import record
-from app.models.collectives import COUNTRIES
-from app.models.selfscan import SCAN_APPROVED, SCAN_COMPLETED, SCAN_SUBMITTED, SelfScan
 
 # Exported statuses and their codes in the CSV (Dutch, like the answer codes).
 EXPORTED_STATUSES = {
@@ -145,8 +145,6 @@ def scored_dimensions():
 
 def extra_columns():
     """The columns that are not a question: pseudonym, version, month, status, place."""
-    from app.models.collectives import PROVINCES_BE, PROVINCES_NL
-
     return [
         Column("pseudoniem", "Pseudoniem van het collectief",
                "code (C- of S- en 16 hexadecimale tekens)",
@@ -258,8 +256,6 @@ def _place(scan, answers, questionnaire):
 
     Only known country codes and province names are ever returned: never a free-typed place.
     """
-    from app.models.collectives import PROVINCES_BE, PROVINCES_NL
-
     provinces = set(PROVINCES_NL) | set(PROVINCES_BE)
     location_key = questionnaire.profile_keys.get("location")
     location = answers.get(location_key) if location_key else None

@@ -6,6 +6,7 @@ from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
 from werkzeug.routing import IntegerConverter
+from wtforms import SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
@@ -37,6 +38,24 @@ _COMMON_PASSWORDS = frozenset(p.lower() for p in FREQUENCY_LISTS["passwords"]) |
 
 def strip_filter(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def normalise_body(value):
+    """One kind of line break, no blank lines or trailing spaces around the text.
+
+    Leading spaces of the first line stay: in Markdown they can start a code block.
+    """
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.strip("\n").rstrip()
+
+
+def normalise_title(value):
+    """Trimmed, with runs of spaces (and tabs) made single."""
+    if not isinstance(value, str):
+        return value
+    return re.sub(r"[ \t]+", " ", value).strip()
 
 
 def has_control_characters(value):
@@ -175,6 +194,12 @@ class TextForm(FlaskForm):
 
 # Ids are INTEGER columns: a larger number in a URL cannot be ours (and would overflow PostgreSQL).
 MAX_ID = 2**31 - 1
+
+
+class ConfirmForm(TextForm):
+    """A one-button form (delete, watch, remove from a lab …): only the CSRF token is checked."""
+
+    submit = SubmitField("Bevestigen")
 
 
 class IdConverter(IntegerConverter):

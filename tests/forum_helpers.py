@@ -2,11 +2,12 @@
 import re
 from datetime import timedelta
 
-from app.blueprints.forum import services
 from app.extensions import db
+from app.forum import services
 from app.models.forum import ForumGroup, Post, Thread
 from app.models.labs import PartnerOrganisation
 from app.models.notifications import Notification
+from app.slugs import thread_slug
 from app.timeutil import utcnow
 from tests.collective_helpers import make_collective, quick_user
 
@@ -61,7 +62,7 @@ def add_replies(thread, authors, count, start=None, body="Reactie {n}"):
 
 
 def thread_path(thread):
-    return f"/forum/{thread.group.slug}/{thread.id}-{services.thread_slug(thread.title)}"
+    return f"/forum/{thread.group.slug}/{thread.id}-{thread_slug(thread.title)}"
 
 
 def notifications(user=None, kind=None):

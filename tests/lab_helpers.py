@@ -2,8 +2,8 @@
 from datetime import timedelta
 from functools import partial
 
-from app.blueprints.labs import services
 from app.extensions import db
+from app.labs import services
 from app.models.labs import Lab, LabQuestion, LabReply, LabRevision, PartnerOrganisation
 from app.models.notifications import Notification
 from app.timeutil import utcnow

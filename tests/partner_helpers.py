@@ -1,7 +1,7 @@
 """Helpers for the partner tests: a valid application, stored applications, approved invitations."""
-from app.blueprints.partners import services
 from app.extensions import db
 from app.models.labs import PartnerApplication, PartnerOrganisation
+from app.partners import services
 from tests.conftest import link_from, make_user, outbox, submit
 
 MOTIVATION = (

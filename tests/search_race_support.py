@@ -45,7 +45,7 @@ def writer(number, database_uri, index_dir, author_email, group_slug, rounds, st
     # the next one (here the next commit of any writer, or the parent after the round).
     app = _app(database_uri, index_dir, SEARCH_APPLY="inline", SEARCH_LOCK_TIMEOUT=0.05)
     logging.getLogger().addHandler(_Collect(problems, f"writer {number}"))
-    from app.blueprints.forum import services
+    from app.forum import services
     from app.extensions import db
     from app.models.accounts import User
     from app.models.forum import ForumGroup

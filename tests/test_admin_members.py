@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from werkzeug.security import generate_password_hash
 
-from app.blueprints.admin import services
+from app.accounts import members as services
 from app.extensions import db
 from app.models.accounts import User
 from app.models.audit import AuditLog

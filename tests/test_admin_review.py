@@ -5,13 +5,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.blueprints.admin import services
-from app.selfscan.questionnaire import current_questionnaire
 from app.extensions import db
 from app.models.accounts import Token
 from app.models.audit import AuditLog
 from app.models.collectives import Collective
 from app.models.selfscan import SelfScan, SelfScanAnswer
+from app.selfscan import review as services
+from app.selfscan.questionnaire import current_questionnaire
 from app.timeutil import utcnow
 from app.workdays import add_working_days
 from tests.conftest import csrf_token, link_from, login, make_user, outbox, submit

@@ -6,8 +6,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from app.blueprints.forum import services
+from app.accounts import limits
 from app.extensions import db
+from app.forum import services
 from app.models.audit import AuditLog
 from app.models.forum import (
     ForumGroup,
@@ -51,7 +52,7 @@ def group():
 @pytest.fixture
 def no_flood_limit(monkeypatch):
     """For tests where one person posts twice in a row (the limits have their own tests)."""
-    monkeypatch.setattr(services, "SECONDS_BETWEEN_POSTS", 0)
+    monkeypatch.setattr(limits, "SECONDS_BETWEEN_POSTS", 0)
 
 
 def client_for(app, email):

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from app.blueprints.forum import services
+from app.accounts import limits
 from app.extensions import db
+from app.forum import services
 from app.models.accounts import User
 from app.timeutil import utcnow
 from tests.conftest import login, submit
@@ -74,13 +75,13 @@ def test_new_thread_right_after_a_reply_is_refused_too(client, cast, thread):
 def test_the_message_counts_the_seconds_still_to_wait(cast, thread):
     now = utcnow()
     services.post_reply(cast.member, thread, "Net geplaatst", now=now, enforce_limits=False)
-    with pytest.raises(services.PostingLimit, match="Wacht nog 15 seconden"):
-        services.check_posting_limit(cast.member, now)
-    with pytest.raises(services.PostingLimit, match="Wacht nog 5 seconden"):
-        services.check_posting_limit(cast.member, now + timedelta(seconds=10))
-    with pytest.raises(services.PostingLimit, match="Wacht nog 1 seconde en"):
-        services.check_posting_limit(cast.member, now + timedelta(seconds=14, milliseconds=500))
-    services.check_posting_limit(cast.member, now + timedelta(seconds=15))  # allowed again
+    with pytest.raises(limits.PostingLimit, match="Wacht nog 15 seconden"):
+        limits.check_posting_limit(cast.member, now)
+    with pytest.raises(limits.PostingLimit, match="Wacht nog 5 seconden"):
+        limits.check_posting_limit(cast.member, now + timedelta(seconds=10))
+    with pytest.raises(limits.PostingLimit, match="Wacht nog 1 seconde en"):
+        limits.check_posting_limit(cast.member, now + timedelta(seconds=14, milliseconds=500))
+    limits.check_posting_limit(cast.member, now + timedelta(seconds=15))  # allowed again
 
 
 def test_after_the_pause_posting_works_again(client, cast, thread):
@@ -96,19 +97,19 @@ def test_after_the_pause_posting_works_again(client, cast, thread):
 
 def test_new_account_reaches_its_daily_maximum(client, cast, thread):
     age(cast.member, 2)
-    fill_today(cast.member, thread, services.NEW_ACCOUNT_DAILY_MAX)
+    fill_today(cast.member, thread, limits.NEW_ACCOUNT_DAILY_MAX)
     login(client, "lid@example.org")
     response = reply(client, thread, "Nummer eenentwintig")
     page = text(response)
     assert response.status_code == 429
     assert "In je eerste week kun je hoogstens 20 berichten per dag plaatsen." in page
     assert "Nummer eenentwintig</textarea>" in page
-    assert len(posts_of(thread)) == 1 + services.NEW_ACCOUNT_DAILY_MAX
+    assert len(posts_of(thread)) == 1 + limits.NEW_ACCOUNT_DAILY_MAX
 
 
 def test_new_account_below_the_maximum_may_post(client, cast, thread):
     age(cast.member, 2)
-    fill_today(cast.member, thread, services.NEW_ACCOUNT_DAILY_MAX - 1)
+    fill_today(cast.member, thread, limits.NEW_ACCOUNT_DAILY_MAX - 1)
     login(client, "lid@example.org")
     assert reply(client, thread, "Nummer twintig").status_code == 302
 
@@ -116,15 +117,15 @@ def test_new_account_below_the_maximum_may_post(client, cast, thread):
 def test_posts_older_than_a_day_do_not_count(cast, thread):
     user = age(cast.member, 3)
     start = utcnow() - timedelta(days=2)
-    for number in range(services.NEW_ACCOUNT_DAILY_MAX):
+    for number in range(limits.NEW_ACCOUNT_DAILY_MAX):
         services.post_reply(user, thread, f"Eergisteren {number}", now=start + timedelta(minutes=number),
                             enforce_limits=False)
-    services.check_posting_limit(user)  # no exception
+    limits.check_posting_limit(user)  # no exception
 
 
 def test_older_account_is_not_held_to_the_daily_maximum(client, cast, thread):
-    age(cast.member, services.NEW_ACCOUNT_DAYS + 1)
-    fill_today(cast.member, thread, services.NEW_ACCOUNT_DAILY_MAX + 5)
+    age(cast.member, limits.NEW_ACCOUNT_DAYS + 1)
+    fill_today(cast.member, thread, limits.NEW_ACCOUNT_DAILY_MAX + 5)
     login(client, "lid@example.org")
     assert reply(client, thread, "Nog steeds welkom").status_code == 302
     assert posts_of(thread)[-1].body_source == "Nog steeds welkom"
@@ -132,7 +133,7 @@ def test_older_account_is_not_held_to_the_daily_maximum(client, cast, thread):
 
 def test_staff_are_not_limited(cast, thread):
     moderator = age(cast.moderator, 1)
-    fill_today(moderator, thread, services.NEW_ACCOUNT_DAILY_MAX + 1)
+    fill_today(moderator, thread, limits.NEW_ACCOUNT_DAILY_MAX + 1)
     services.post_reply(moderator, thread, "Direct erachteraan", now=utcnow())
     services.post_reply(moderator, thread, "En nog een", now=utcnow())
 
@@ -157,12 +158,13 @@ def test_rate_limit_stops_a_flood_of_requests(client, cast, thread):
 
 def test_feature_refusals_are_user_errors_with_their_status():
     """One user-facing error base class: the Dutch message shown as is and the page's status."""
-    from app.blueprints.admin.services import MemberActionError
-    from app.blueprints.collectives.services import JoinError
-    from app.blueprints.forum.moderation_services import ModerationError
-    from app.blueprints.forum.services import ForumError, PostingLimit
-    from app.blueprints.labs.services import LabError
-    from app.blueprints.partners.services import PartnerActionError
+    from app.accounts.members import MemberActionError
+    from app.collectives.services import JoinError
+    from app.forum.moderation import ModerationError
+    from app.accounts.limits import PostingLimit
+    from app.forum.services import ForumError
+    from app.labs.services import LabError
+    from app.partners.services import PartnerActionError
     from app.errors import UserError
     from app.uploads import UploadRejected
 

@@ -6,9 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from app.blueprints.forum import moderation_services as moderation
-from app.blueprints.forum import services
 from app.extensions import db
+from app.forum import moderation, services
 from app.models.audit import AuditLog
 from app.models.forum import ForumGroup, Post, PostReport, Thread
 from app.timeutil import utcnow
@@ -24,8 +23,8 @@ from tests.forum_helpers import (
     text,
     thread_path,
 )
-from tests.isolation import client, isolated_client  # noqa: F401  (one app context per request)
 from tests.forum_moderation_helpers import cheap_passwords
+from tests.isolation import client, isolated_client  # noqa: F401  (one app context per request)
 
 HOSTILE = [
     "", " ", "\x00", "a\x00b", "\u202eevil", "x" * 5000, "<script>alert(1)</script>",

@@ -12,8 +12,8 @@ from typing import Callable, Optional
 
 import pytest
 
-from app.blueprints.forum import services
 from app.extensions import db
+from app.forum import services
 from app.models.accounts import User
 from app.models.collectives import Collective
 from app.models.forum import ForumGroup, Post, PostReport, Thread

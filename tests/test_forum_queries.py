@@ -47,7 +47,7 @@ def test_thread_page_statements_do_not_grow_with_posts(client, cast, viewer):
 
 def test_thread_page_statements_fixed_with_placeholders_and_edits(client, cast):
     """Deleted, hidden and edited posts take no extra statements either."""
-    from app.blueprints.forum import services
+    from app.forum import services
     from app.timeutil import utcnow
 
     group = make_group()

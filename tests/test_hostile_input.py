@@ -75,7 +75,7 @@ def cheap_hashing(monkeypatch):
     """Scrypt with a small work factor: these tests hash hundreds of times and test no hashing."""
     from werkzeug.security import generate_password_hash
 
-    from app.blueprints.auth import services
+    from app.accounts import auth as services
     from app.models import accounts
 
     def cheap(password, method="scrypt", salt_length=16):

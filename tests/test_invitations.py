@@ -3,10 +3,10 @@ from datetime import timedelta
 
 import pytest
 
-from app.blueprints.admin import services
 from app.extensions import db
 from app.models.accounts import Token, User
 from app.models.audit import AuditLog
+from app.selfscan import review as services
 from app.timeutil import utcnow
 from tests.conftest import PASSWORD, csrf_token, link_from, login, make_user, outbox, submit
 from tests.isolation import client, isolated_client  # noqa: F401  (one app context per request)

@@ -311,7 +311,7 @@ def test_join_is_rate_limited(client, person):
 
 def test_decision_on_a_stale_copy_changes_nothing(client, person, windvang):
     """Two deciders at once: the second one's copy still says pending, the database does not."""
-    from app.blueprints.collectives import services
+    from app.collectives import services
     from app.models.collectives import JoinRequest
 
     ask(client)

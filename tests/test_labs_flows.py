@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from app.blueprints.forum import services as forum_services
-from app.blueprints.labs import services
 from app.extensions import db
+from app.forum import services as forum_services
+from app.labs import services
 from app.models.forum import ForumGroup
 from app.models.labs import LabQuestion, LabReply
 from app.models.outbox import OutboxMessage
@@ -385,7 +385,7 @@ def test_question_page_queries_do_not_grow_with_the_replies(client, cast):
 
 
 def test_lab_posts_count_for_the_shared_posting_limit(cast):
-    from app.blueprints.forum.services import PostingLimit, check_posting_limit
+    from app.accounts.limits import PostingLimit, check_posting_limit
 
     ask(cast.member)  # just now
     with pytest.raises(PostingLimit):

@@ -56,9 +56,9 @@ OK_BODY = "Een gewone vraag met genoeg tekst erin."
 def _no_pause_between_posts(monkeypatch):
     """These tests post many times in a row as one person; the shared posting limit (tested in
     test_forum_limits and test_labs_flows) would refuse all but the first."""
-    from app.blueprints.forum import services as forum_services
+    from app.accounts import limits
 
-    monkeypatch.setattr(forum_services, "SECONDS_BETWEEN_POSTS", 0)
+    monkeypatch.setattr(limits, "SECONDS_BETWEEN_POSTS", 0)
 
 @pytest.fixture
 def cast():

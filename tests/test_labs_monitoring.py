@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from app.blueprints.labs import services
 from app.extensions import db
+from app.labs import services
 from app.mail import deliver_due
 from app.models.labs import LabQuestion
 from app.notifications import send_notification_emails
@@ -121,7 +121,7 @@ def test_answer_notification_is_delivered_by_smtp(app, cast, running_smtp_server
 def test_unanswered_cutoff_skips_weekends_and_holidays():
     from datetime import date, datetime
 
-    from app.blueprints.labs.queries import unanswered_cutoff
+    from app.labs.queries import unanswered_cutoff
 
     now = datetime(2026, 4, 30, 10, 0)  # a Thursday; Monday 27 April is King's Day
     assert unanswered_cutoff(now) == start_of_local_day(date(2026, 4, 23))

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from app.blueprints.labs import services
 from app.extensions import db
+from app.labs import services
 from tests.collective_helpers import QueryCounter, make_collective
 from tests.conftest import login
 from tests.isolation import client  # noqa: F401  (one app context per request)

@@ -75,9 +75,9 @@ class World:
 def _no_pause_between_posts(monkeypatch):
     """These tests post many times in a row as one person; the shared posting limit (tested in
     test_forum_limits and test_labs_flows) would refuse all but the first."""
-    from app.blueprints.forum import services as forum_services
+    from app.accounts import limits
 
-    monkeypatch.setattr(forum_services, "SECONDS_BETWEEN_POSTS", 0)
+    monkeypatch.setattr(limits, "SECONDS_BETWEEN_POSTS", 0)
 
 @pytest.fixture
 def world():
@@ -147,7 +147,7 @@ def do_accept(client, world):
 
 
 def do_unaccept(client, world):
-    from app.blueprints.labs import services
+    from app.labs import services
 
     services.accept_answer(world.cast.member2, reload(LabReply, world.reply_id))
     db.session.commit()

@@ -6,11 +6,11 @@ import pytest
 from flask import render_template_string
 from sqlalchemy import event
 
-from app.blueprints.partners import services
 from app.extensions import db
 from app.models.accounts import Token, User
 from app.models.audit import AuditLog
 from app.models.labs import Lab, PartnerApplication, PartnerOrganisation
+from app.partners import services
 from app.timeutil import utcnow
 from tests.conftest import PASSWORD, csrf_token, link_from, login, make_user, outbox, submit
 from tests.isolation import client, isolated_client  # noqa: F401  (one app context per request)

@@ -8,9 +8,9 @@ from flask_login import AnonymousUserMixin
 from markupsafe import Markup
 
 from app import search
-from app.blueprints.forum import moderation_services as moderation
-from app.blueprints.forum import services as forum
 from app.extensions import db
+from app.forum import moderation
+from app.forum import services as forum
 from app.markup import render_markdown
 from app.models.knowledge import STATUS_DRAFT, STATUS_PUBLISHED, KnowledgeItem
 from app.models.search import SearchJob

@@ -16,9 +16,9 @@ import pytest
 from app import search
 from app.extensions import db
 from app.mail import queue_mail
-from app.urls import external_url
 from app.models.outbox import OutboxMessage
 from app.models.search import SearchJob
+from app.urls import external_url
 from tests.forum_helpers import Cast, make_group, start_thread
 from tests.mailserver import SmtpServer
 
@@ -139,7 +139,7 @@ def test_two_workers_apply_every_index_job_once_and_lose_none(app, tmp_path):
     try:
         for worker in workers:
             worker.wait_started()
-        from app.blueprints.forum import services
+        from app.forum import services
 
         for n in range(POSTS):  # one transaction: both workers see all jobs at the same moment
             services.post_reply(cast.member2, thread, f"indexwerkwoord nummer {n}",

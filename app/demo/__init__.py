@@ -7,6 +7,10 @@ import random
 import secrets
 from datetime import timedelta
 
+from app.demo.collectives import seed_more_collectives
+from app.demo.forum import seed_forum
+from app.demo.knowledge import seed_knowledge
+from app.demo.labs import seed_labs
 from app.extensions import db
 from app.models.accounts import (
     ROLE_ADMIN,
@@ -23,7 +27,10 @@ from app.models.selfscan import (
     SelfScan,
     SelfScanAnswer,
 )
+from app.selfscan.questionnaire import current_questionnaire
+from app.selfscan.scoring import score_answers
 from app.timeutil import utcnow
+from app.workdays import add_working_days
 
 DEMO_PASSWORD = "Kracht-demo-2026"
 
@@ -106,10 +113,6 @@ def seed_demo():
     """Fill an empty database with demo content; returns a dict of what was made."""
     if not database_is_empty():
         raise SeedRefused("De database bevat al gegevens; demo-data wordt alleen in een lege database gezet.")
-    from app.demo.collectives import seed_more_collectives
-    from app.demo.forum import seed_forum
-    from app.demo.knowledge import seed_knowledge
-    from app.demo.labs import seed_labs
 
     rng = random.Random(2026)
     users = _seed_accounts()
@@ -195,8 +198,6 @@ def _seed_collectives(rng, users):
 
 
 def _seed_queue(rng):
-    from app.workdays import add_working_days
-
     now = utcnow()
     for name, sector, town, province, contact, email, days_ago in DEMO_QUEUE:
         submitted = now - timedelta(days=days_ago, hours=2)
@@ -213,9 +214,6 @@ def _demo_scan(rng, name, sector, town, province, country, founded, members, sta
 
     `legal_form` fixes the legal-form answer (random when None); `extra` overrides answers by key.
     """
-    from app.selfscan.questionnaire import current_questionnaire
-    from app.selfscan.scoring import score_answers
-
     questionnaire = current_questionnaire()
     known = {
         "name": name, "sector": sector, "founded": founded, "members": members,

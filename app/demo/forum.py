@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from app.extensions import db
+from app.forum.services import create_thread, post_reply, report_post
 from app.models.forum import ForumGroup, Post
 from app.models.notifications import MAIL_SKIPPED, Notification
 from app.timeutil import utcnow
@@ -66,8 +67,6 @@ REPLY_ENDINGS = [
 
 def seed_forum(rng, members, partners, moderator):
     """Groups, threads and posts through the forum services, dated in the past."""
-    from app.blueprints.forum.services import create_thread, post_reply, report_post
-
     groups = {}
     for position, (slug, name, description) in enumerate(GROUPS, start=1):
         group = ForumGroup(slug=slug, name=name, description=description, position=position)

@@ -10,8 +10,10 @@ import zipfile
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
-from app.knowledge.services import render_body
+from fpdf import FPDF
+
 from app.extensions import db
+from app.knowledge.services import render_body
 from app.models.collectives import SECTORS
 from app.models.knowledge import (
     FACET_DIMENSION,
@@ -22,8 +24,10 @@ from app.models.knowledge import (
     KnowledgeAttachment,
     KnowledgeItem,
 )
+from app.selfscan.pdf import ENCODING, clean
 from app.slugs import slugify
 from app.timeutil import utcnow
+from app.uploads import store_bytes
 
 ALL_SECTORS = list(SECTORS)
 EDITORS = "Redactie CollectieveKracht"
@@ -520,10 +524,6 @@ ITEMS = [
 # -- generated attachments -------------------------------------------------------------------
 
 def _pdf(title, paragraphs):
-    from fpdf import FPDF
-
-    from app.selfscan.pdf import ENCODING, clean
-
     pdf = FPDF(format="A4")
     pdf.core_fonts_encoding = ENCODING
     pdf.set_title(clean(title))
@@ -759,8 +759,6 @@ GENERATORS = {
 
 def seed_knowledge(rng, editor, now=None):
     """The demo items, published ones with published_at; returns counts for the seed summary."""
-    from app.uploads import store_bytes
-
     now = now or utcnow()
     items, attachments = 0, 0
     for index, spec in enumerate(ITEMS):

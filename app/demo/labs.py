@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from app.extensions import db
+from app.labs.services import accept_answer, ask_question, post_answer, post_response
 from app.models.labs import Lab, PartnerApplication, PartnerOrganisation
 from app.timeutil import utcnow
 
@@ -69,8 +70,6 @@ ANSWERS = [
 
 def seed_labs(rng, users, members):
     """Organisations and demo partners in their labs, questions in every status, an application."""
-    from app.blueprints.labs.services import accept_answer, ask_question, post_answer, post_response
-
     labs = {lab.slug: lab for lab in db.session.execute(db.select(Lab)).scalars()}
     organisations = {}
     for name, kind, lab_slug, description in ORGANISATIONS:

@@ -13,7 +13,7 @@ from flask import has_app_context
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from .scoring import level_ranges
+from app.selfscan.scoring import level_ranges
 
 ENCODING = "windows-1252"
 _INVISIBLE = re.compile(

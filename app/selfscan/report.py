@@ -8,13 +8,27 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import and_, case, func
+from sqlalchemy.orm import lazyload, load_only
+
 from app.extensions import db
 from app.models.collectives import COUNTRIES, SECTORS
+from app.models.knowledge import (
+    DIMENSIONS,
+    FACET_DIMENSION,
+    FACET_SECTOR,
+    FACET_THEME,
+    KnowledgeItem,
+    KnowledgeTag,
+    STATUS_PUBLISHED,
+    THEMES,
+)
 from app.models.selfscan import SCAN_APPROVED, SCAN_COMPLETED, SelfScan
 
-from .charts import radar_svg
-from .questionnaire import load_questionnaire
-from .scoring import MIN_PEERS, level_for, peer_statistics, reading_for, score_answers
+from app.selfscan.charts import radar_svg
+from app.selfscan.questionnaire import load_questionnaire
+from app.selfscan.scoring import MIN_PEERS, level_for, peer_statistics, reading_for, score_answers
 
 LABS = {
     "financelab": {"name": "Financelab", "who": "financiers",
@@ -252,8 +266,6 @@ class RecommendedItem:
     @property
     def url(self):
         """The item's page (/kennisbank/<slug>), also before the knowledge pages are served."""
-        from flask import current_app, has_request_context, url_for
-
         if has_request_context() and "knowledge.item" in current_app.view_functions:
             return url_for("knowledge.item", slug=self.slug)
         return f"/kennisbank/{quote(self.slug)}"
@@ -294,14 +306,6 @@ def recommended_items(scan, weakest_dimensions, challenges):
     (published_at, then id). Ranking happens in the database in one statement: one row per
     matching item with a 0/1 column per possible match, so the reasons need no further queries.
     """
-    from sqlalchemy import and_, case, func
-    from sqlalchemy.orm import lazyload, load_only
-
-    from app.models.knowledge import (
-        DIMENSIONS, FACET_DIMENSION, FACET_SECTOR, FACET_THEME, STATUS_PUBLISHED, THEMES,
-        KnowledgeItem, KnowledgeTag,
-    )
-
     weak = [d for d in dict.fromkeys(weakest_dimensions or []) if isinstance(d, str)]
     chosen = [c for c in dict.fromkeys(challenges or []) if isinstance(c, str)]
     if not weak and not chosen:

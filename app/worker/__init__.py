@@ -23,8 +23,8 @@ from typing import Callable
 
 from flask import current_app
 
-from app.blueprints.labs.services import send_accept_reminders
 from app.extensions import db
+from app.labs.services import send_accept_reminders
 from app.mail import deliver_due
 from app.notifications import send_notification_emails
 from app.retention import apply_retention

@@ -10,6 +10,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.health import STATUS_OK, worker_health
+from app.timeutil import utcnow
 from app.worker import JOBS, RAN, SKIPPED, Worker
 from config import app_env_is_explicit
 
@@ -71,8 +72,6 @@ def _ago(value, now):
 
 def print_status():
     """Print the worker's health; returns the exit status (0 ok, 1 late or never ran)."""
-    from app.timeutil import utcnow
-
     now = utcnow()
     health = worker_health(now)
     db.session.rollback()

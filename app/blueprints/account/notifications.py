@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired
 
 from app.blueprints.account.routes import bp
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.models.notifications import EMAIL_CHOICES, EMAIL_DIGEST, EMAIL_OFF
 from app.validators import TextForm
 
@@ -56,7 +56,6 @@ def notification_settings():
     if not form.validate_on_submit():
         return render_template("account/notification_settings.html", notification_form=form), 400
     current_user.notify_email = form.notify_email.data
-    db.session.commit()
     flash(SAVED.get(form.notify_email.data,
                     "Opgeslagen: je krijgt meldingen direct per e-mail, een paar tegelijk."), "success")
     return redirect(url_for("account.index", _anchor="meldingen"))

@@ -5,15 +5,15 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
-from flask_limiter.util import get_remote_address
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from app.blueprints.account import privacy_export
-from app.blueprints.account import privacy_services as services
 from app.blueprints.account.forms import current_password_field
 from app.blueprints.account.routes import WRONG_PASSWORD, bp
-from app.extensions import db, limiter
+from app.blueprints.common import person_key
+from app.extensions import limiter
+from app.privacy import export as privacy_export
+from app.privacy import services
 from app.validators import NoControlCharacters, TextForm, strip_filter
 
 CONFIRMATION_WORD = "VERWIJDER"
@@ -42,13 +42,6 @@ class DeleteAccountForm(TextForm):
             raise ValidationError(f"Typ het woord {CONFIRMATION_WORD} om te bevestigen.")
 
 
-def _per_person():
-    """Rate-limit key: the person (several people may share one address), else the address."""
-    if current_user.is_authenticated:
-        return f"person:{current_user.id}"
-    return get_remote_address()
-
-
 @bp.route("/mijn-gegevens", methods=["GET"])
 @login_required
 def my_data():
@@ -57,7 +50,7 @@ def my_data():
 
 @bp.route("/mijn-gegevens/download", methods=["POST"])
 @login_required
-@limiter.limit("5 per hour", methods=["POST"], key_func=_per_person)
+@limiter.limit("5 per hour", methods=["POST"], key_func=person_key)
 def download_data():
     form = DownloadDataForm()
     if not form.validate_on_submit():
@@ -79,7 +72,7 @@ def _render_delete(form, blocker, status=200):
 
 @bp.route("/verwijderen", methods=["GET", "POST"])
 @login_required
-@limiter.limit("5 per 15 minutes", methods=["POST"], key_func=_per_person)
+@limiter.limit("5 per 15 minutes", methods=["POST"], key_func=person_key)
 def delete_account():
     user = current_user._get_current_object()
     form = DeleteAccountForm()
@@ -94,7 +87,6 @@ def delete_account():
         form.current_password.errors.append(WRONG_PASSWORD)
         return _render_delete(form, None, 400)
     services.delete_account(user)
-    db.session.commit()
     # As in auth.logout: clear first, then log out, so the "remember me" cookie is removed too.
     session.clear()
     logout_user()

@@ -2,7 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from app.blueprints.account import services
+from app.accounts import settings as services
 from app.blueprints.account.forms import (
     ConfirmEmailChangeForm,
     EmailChangeForm,
@@ -11,8 +11,9 @@ from app.blueprints.account.forms import (
 )
 from app.blueprints.auth.forms import ResendVerificationForm
 from app.blueprints.auth.routes import start_session
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.tokens import PURPOSE_EMAIL_CHANGE, find_token
+from app.unit_of_work import refusable
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -45,7 +46,6 @@ def update_profile():
     if not form.validate_on_submit():
         return _render(profile_form=form, status=400)
     current_user.name = form.name.data
-    db.session.commit()
     flash("Je naam is opgeslagen.", "success")
     return redirect(url_for("account.index"))
 
@@ -64,7 +64,6 @@ def change_email():
         form.email.errors.append("Dit is al je e-mailadres.")
         return _render(email_form=form, status=400)
     services.request_email_change(current_user, form.email.data)
-    db.session.commit()
     flash(
         f"We hebben een bevestigingslink gestuurd naar {form.email.data}. Je e-mailadres "
         "verandert zodra je op die link klikt.",
@@ -83,17 +82,11 @@ def confirm_email_change(token):
     form = ConfirmEmailChangeForm()
     if not form.validate_on_submit():
         return render_template("account/confirm_email.html", form=form, new_email=found.email)
-    try:
+    with refusable(IntegrityError) as outcome:  # the address was taken a moment ago
         user = services.confirm_email_change(token)
-        if user is not None:
-            new_email = user.email
-            db.session.commit()
-    except IntegrityError:  # the address was taken by another account a moment ago
-        user = None
-    if user is None:
-        db.session.rollback()
+    if outcome.error or user is None:
         return render_template("auth/token_invalid.html", what="bevestigingslink"), 400
-    flash(f"Je e-mailadres is gewijzigd in {new_email}.", "success")
+    flash(f"Je e-mailadres is gewijzigd in {user.email}.", "success")
     return redirect(url_for("account.index" if current_user.is_authenticated else "auth.login"))
 
 
@@ -112,6 +105,5 @@ def change_password():
     user = current_user._get_current_object()
     services.change_password(user, form.password.data)
     start_session(user)  # this session continues with the new token; all others end
-    db.session.commit()
     flash("Je wachtwoord is gewijzigd. Op andere apparaten ben je uitgelogd.", "success")
     return redirect(url_for("account.index"))

@@ -4,12 +4,13 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.blueprints.admin.routes import bp
-from app.blueprints.forum import moderation_services as moderation
-from app.blueprints.forum.forms import ConfirmForm
 from app.blueprints.forum.moderation_forms import GroupForm
 from app.extensions import db
+from app.forum import moderation
 from app.models.forum import ForumGroup
 from app.permissions import can_moderate_forum, require
+from app.unit_of_work import refusable
+from app.validators import ConfirmForm
 
 SLUG_TAKEN = "Dit adres is al in gebruik door een andere groep. Kies een ander."
 
@@ -29,11 +30,9 @@ def _group_or_404(group_id):
 
 def _save(form, action):
     """Run create/update; a slug taken in the meantime becomes a field error, not a 500."""
-    try:
+    with refusable(moderation.ModerationError, IntegrityError) as outcome:
         result = action()
-        db.session.commit()
-    except (moderation.ModerationError, IntegrityError):
-        db.session.rollback()
+    if outcome.error:
         form.slug.errors = list(form.slug.errors) + [SLUG_TAKEN]
         return None
     return result
@@ -74,7 +73,6 @@ def _move(group_id, step):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if moderation.move_group(current_user, group, step):
-        db.session.commit()
         flash(f"De groep {group.name} staat een plaats {'hoger' if step < 0 else 'lager'}.", "success")
     else:
         flash(f"De groep {group.name} staat al {'bovenaan' if step < 0 else 'onderaan'}.", "info")

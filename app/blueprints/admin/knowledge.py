@@ -10,16 +10,18 @@ from werkzeug.datastructures import FileStorage
 
 from app import uploads
 from app.blueprints.admin.routes import bp
-from app.blueprints.forum.forms import ConfirmForm
-from app.knowledge import services
-from app.knowledge.queries import find_attachment
+from app.blueprints.common import write_or_preview
 from app.blueprints.knowledge.forms import AttachmentForm, DeleteItemForm, ItemForm
 from app.extensions import db
+from app.knowledge import services
+from app.knowledge.queries import find_attachment
 from app.models.knowledge import (
     KINDS, STATUS_DRAFT, STATUS_PUBLISHED, KnowledgeItem,
 )
 from app.pagination import page_arg
 from app.permissions import can_edit_knowledge, require
+from app.unit_of_work import after_commit, after_rollback
+from app.validators import ConfirmForm
 
 PER_PAGE = 50
 STATUS_FILTERS = {"concept": STATUS_DRAFT, "gepubliceerd": STATUS_PUBLISHED}
@@ -65,23 +67,17 @@ def _render_form(form, item=None, preview=None, attachment_form=None, status=200
 @require(can_edit_knowledge)
 def new_knowledge_item():
     form = ItemForm()
-    preview = None
-    if form.validate_on_submit():
-        if form.preview.data:
-            preview = services.render_body(form.body.data or "")
-        else:
-            try:
-                item = services.create_item(current_user, form.data_dict())
-                db.session.commit()
-            except IntegrityError:  # the same address taken at the same moment
-                db.session.rollback()
-                flash(SAVE_FAILED, "danger")
-                return _render_form(form, status=409)
-            flash(f"Het item “{item.title}” is opgeslagen als concept. Publiceer het als het klaar is.",
-                  "success")
-            return redirect(url_for(".edit_knowledge_item", item_id=item.id))
-    status = 400 if form.is_submitted() and preview is None else 200
-    return _render_form(form, preview=preview, status=status)
+    writing = write_or_preview(  # the same address may be taken at the same moment
+        form, lambda: services.create_item(current_user, form.data_dict()),
+        preview=lambda: services.render_body(form.body.data or ""), refusals=(IntegrityError,))
+    if writing.saved:
+        item = writing.result
+        flash(f"Het item “{item.title}” is opgeslagen als concept. Publiceer het als het klaar is.",
+              "success")
+        return redirect(url_for(".edit_knowledge_item", item_id=item.id))
+    if writing.refusal:
+        flash(SAVE_FAILED, "danger")
+    return _render_form(form, preview=writing.preview, status=writing.status)
 
 
 @bp.route("/kennisbank/<id:item_id>", methods=["GET", "POST"])
@@ -92,25 +88,18 @@ def edit_knowledge_item(item_id):
         form = ItemForm(obj=item, body=item.body_source)
     else:
         form = ItemForm()
-    preview = None
-    if form.validate_on_submit():
-        if form.preview.data:
-            preview = services.render_body(form.body.data or "")
+    writing = write_or_preview(
+        form, lambda: services.update_item(current_user, item, form.data_dict()),
+        preview=lambda: services.render_body(form.body.data or ""), refusals=(IntegrityError,))
+    if writing.saved:
+        if writing.result:
+            flash("De wijzigingen zijn opgeslagen.", "success")
         else:
-            try:
-                changed = services.update_item(current_user, item, form.data_dict())
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()
-                flash(SAVE_FAILED, "danger")
-                return _render_form(form, item=item, status=409)
-            if changed:
-                flash("De wijzigingen zijn opgeslagen.", "success")
-            else:
-                flash("Er was niets veranderd.", "info")
-            return redirect(url_for(".edit_knowledge_item", item_id=item.id))
-    status = 400 if form.is_submitted() and preview is None else 200
-    return _render_form(form, item=item, preview=preview, status=status)
+            flash("Er was niets veranderd.", "info")
+        return redirect(url_for(".edit_knowledge_item", item_id=item.id))
+    if writing.refusal:
+        flash(SAVE_FAILED, "danger")
+    return _render_form(form, item=item, preview=writing.preview, status=writing.status)
 
 
 def _confirmed():
@@ -124,7 +113,6 @@ def publish_knowledge_item(item_id):
     item = _item_or_404(item_id)
     _confirmed()
     if services.publish(current_user, item):
-        db.session.commit()
         flash(f"Het item “{item.title}” is gepubliceerd.", "success")
     else:
         flash("Dit item was al gepubliceerd.", "info")
@@ -137,7 +125,6 @@ def unpublish_knowledge_item(item_id):
     item = _item_or_404(item_id)
     _confirmed()
     if services.unpublish(current_user, item):
-        db.session.commit()
         flash(f"Het item “{item.title}” is offline gehaald: het is weer een concept.", "success")
     else:
         flash("Dit item was niet gepubliceerd.", "info")
@@ -161,13 +148,8 @@ def add_knowledge_attachment(item_id):
     except uploads.UploadRejected as rejected:
         attachment_form.file.errors = [rejected.message]
         return _render_form(form, item=item, attachment_form=attachment_form, status=400)
-    try:
-        services.add_attachment(current_user, item, stored)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        uploads.delete_stored(stored.stored_name)  # no row, so no file either
-        raise
+    after_rollback(lambda: uploads.delete_stored(stored.stored_name))  # no row, so no file either
+    services.add_attachment(current_user, item, stored)
     flash(f"De bijlage {stored.filename} is toegevoegd.", "success")
     return redirect(url_for(".edit_knowledge_item", item_id=item.id, _anchor="bijlagen"))
 
@@ -183,8 +165,7 @@ def delete_knowledge_attachment(item_id, attachment_id):
     _confirmed()
     filename = attachment.filename
     stored_name = services.delete_attachment(current_user, attachment)
-    db.session.commit()
-    uploads.delete_stored(stored_name)  # only after the row is gone for good
+    after_commit(lambda: uploads.delete_stored(stored_name))  # only once the row is gone for good
     flash(f"De bijlage {filename} is verwijderd.", "success")
     return redirect(url_for(".edit_knowledge_item", item_id=item.id, _anchor="bijlagen"))
 
@@ -201,9 +182,8 @@ def delete_knowledge_item(item_id):
         form = ItemForm(formdata=None, obj=item, body=item.body_source)
         return _render_form(form, item=item, delete_form=delete_form, status=400)
     title = item.title
-    stored_names = services.delete_item(current_user, item)
-    db.session.commit()
-    for stored_name in stored_names:  # only after the rows are gone for good
-        uploads.delete_stored(stored_name)
+    for stored_name in services.delete_item(current_user, item):
+        # Only once the rows are gone for good (the name is bound now, not when it runs).
+        after_commit(lambda name=stored_name: uploads.delete_stored(name))
     flash(f"Het item “{title}” is verwijderd.", "success")
     return redirect(url_for(".knowledge_items"))

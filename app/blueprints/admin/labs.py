@@ -2,9 +2,9 @@
 from flask import abort, render_template
 
 from app.blueprints.admin.routes import bp
-from app.blueprints.labs import queries
-from app.blueprints.labs.routes import only_known_arguments
+from app.blueprints.common import only_known_arguments
 from app.extensions import db
+from app.labs import queries
 from app.pagination import page_arg
 from app.permissions import can_moderate, require
 from app.timeutil import utcnow

@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import joinedload
 
-from app.blueprints.admin import services
+from app.accounts import members as services
 from app.blueprints.admin.forms import (
     RemoveFromCollectiveForm,
     RoleForm,
@@ -17,8 +17,9 @@ from app.models.accounts import ROLE_LABELS, ROLES, STAFF_ROLES, STATUS_SUSPENDE
 from app.models.collectives import Collective
 from app.pagination import page_arg
 from app.permissions import can_appoint_staff, can_manage_members, require
-from app.validators import select_choices
 from app.timeutil import utcnow
+from app.unit_of_work import refusable
+from app.validators import select_choices
 from app.validators import has_control_characters
 
 PER_PAGE = 30
@@ -120,13 +121,11 @@ def member(user_id):
 
 def _finish(member, action, success_message):
     """Run a service action; a refusal is shown as a Dutch message and nothing changes."""
-    try:
+    with refusable(services.MemberActionError) as outcome:
         action()
-    except services.MemberActionError as refusal:
-        db.session.rollback()
-        flash(str(refusal), "danger")
+    if outcome.error:
+        flash(str(outcome.error), "danger")
     else:
-        db.session.commit()
         flash(success_message, "success")
     return redirect(url_for("admin.member", user_id=member.id))
 

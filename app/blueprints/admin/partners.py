@@ -6,7 +6,6 @@ from sqlalchemy.orm import selectinload
 
 from app.blueprints.admin.routes import bp
 from app.blueprints.partners import forms as partner_forms
-from app.blueprints.partners import services as partner_services
 from app.extensions import db
 from app.models.accounts import ROLE_PARTNER, User
 from app.models.labs import (
@@ -19,7 +18,10 @@ from app.models.labs import (
     PartnerOrganisation,
 )
 from app.pagination import page_arg
+from app.partners import services as partner_services
 from app.permissions import can_grant_research_access, can_vet_partners, require
+from app.unit_of_work import refusable
+from app.validators import ConfirmForm
 
 PER_PAGE = 25
 ALREADY_DECIDED = "Over deze aanvraag is al besloten door een andere moderator; er is niets veranderd."
@@ -104,7 +106,6 @@ def partner_application(application_id):
 
 
 def _already_decided(application_id):
-    db.session.rollback()
     flash(ALREADY_DECIDED, "warning")
     return redirect(url_for("admin.partner_application", application_id=application_id))
 
@@ -128,7 +129,6 @@ def approve_partner(application_id):
     )
     if organisation is None:
         return _already_decided(application_id)
-    db.session.commit()
     flash(f"De aanvraag van {application.organisation_name} is goedgekeurd. "
           f"{application.contact_name} krijgt een uitnodiging per e-mail ({application.contact_email}).",
           "success")
@@ -146,7 +146,6 @@ def refuse_partner(application_id):
         return _render_application(application, refuse_form=form, status=400)
     if not partner_services.refuse_application(current_user, application, form.reason.data):
         return _already_decided(application_id)
-    db.session.commit()
     flash("De aanvraag is afgewezen en de reden is naar de contactpersoon gemaild.", "success")
     return redirect(url_for("admin.partners"))
 
@@ -197,13 +196,11 @@ def partner_research_access(user_id):
         flash("Het formulier was niet compleet. Probeer het opnieuw.", "danger")
         return _back_to_organisations()
     grant = form.grant.data == "aan"
-    try:
+    with refusable(partner_services.PartnerActionError) as outcome:
         changed = partner_services.set_research_access(current_user, person, grant)
-    except partner_services.PartnerActionError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+    if outcome.error:
+        flash(str(outcome.error), "danger")
         return _back_to_organisations()
-    db.session.commit()
     if changed:
         flash(f"{person.name} heeft nu {'' if grant else 'geen '}toegang tot de onderzoeksexport.", "success")
     else:
@@ -216,17 +213,15 @@ def _change_labs(user_id, lab_slug, change, done):
     lab = db.session.execute(db.select(Lab).where(Lab.slug == lab_slug)).scalar_one_or_none()
     if lab is None:
         abort(404)
-    form = partner_forms.ConfirmForm()
+    form = ConfirmForm()
     if not form.validate_on_submit():
         flash("Het formulier was niet compleet. Probeer het opnieuw.", "danger")
         return _back_to_organisations()
-    try:
+    with refusable(partner_services.PartnerActionError) as outcome:
         change(current_user, person, lab)
-    except partner_services.PartnerActionError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
+    if outcome.error:
+        flash(str(outcome.error), "warning")
         return _back_to_organisations()
-    db.session.commit()
     flash(done.format(name=person.name, lab=lab.name), "success")
     return _back_to_organisations()
 

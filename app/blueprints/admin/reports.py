@@ -3,12 +3,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.blueprints.admin.routes import bp
-from app.blueprints.forum import moderation_services as moderation
 from app.blueprints.forum.moderation_forms import ResolveReportForm
 from app.extensions import db
+from app.forum import moderation
 from app.models.forum import PostReport
 from app.pagination import page_arg
 from app.permissions import can_moderate_forum, require
+from app.unit_of_work import refusable
 
 PER_PAGE = 20
 TABS = {"open": "Open", "afgehandeld": "Afgehandeld"}
@@ -43,13 +44,11 @@ def _handle(report_id, action, success):
         # The only field that can be wrong is the note (the CSRF check answers 400 by itself).
         flash(" ".join(form.note.errors) or "Het formulier was niet goed ingevuld.", "danger")
         return redirect(url_for(".reports"))
-    try:
+    with refusable(moderation.ModerationError) as outcome:
         result = action(current_user, report, form.note.data or "")
-    except moderation.ModerationError as refusal:
-        db.session.rollback()
-        flash(str(refusal), "warning")
+    if outcome.error:
+        flash(str(outcome.error), "warning")
     else:
-        db.session.commit()
         flash(success(result), "success")
     return redirect(url_for(".reports"))
 

@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from app import research
 from app.blueprints.admin.routes import bp
-from app.extensions import db
 from app.permissions import can_export_research, require
 from app.timeutil import utcnow
 
@@ -34,7 +33,6 @@ def research_export():
 def research_csv():
     export = research.build_export()
     research.record_download(current_user, "csv", export.row_count)
-    db.session.commit()
     return _download(export.csv_bytes(), f"zelfscans-onderzoek-{utcnow():%Y-%m-%d}.csv",
                      "text/csv; charset=utf-8")
 
@@ -45,6 +43,5 @@ def research_codebook():
     columns = research.columns()
     text = research.codebook_markdown(columns)
     research.record_download(current_user, "codebook", len(columns))
-    db.session.commit()
     return _download(text.encode("utf-8"), "codeboek-zelfscans-onderzoek.md",
                      "text/markdown; charset=utf-8")

@@ -4,14 +4,15 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.blueprints.admin import services
 from app.blueprints.admin.forms import ApproveScanForm, RejectScanForm
 from app.blueprints.admin.routes import bp
 from app.extensions import db
 from app.models.selfscan import SCAN_APPROVED, SCAN_DRAFT, SCAN_REJECTED, SCAN_SUBMITTED, SelfScan
 from app.pagination import page_arg
 from app.permissions import can_review_scans, require
+from app.selfscan import review as services
 from app.timeutil import utcnow
+from app.unit_of_work import refusable
 from app.workdays import is_overdue, late_by
 
 PER_PAGE = 25
@@ -130,22 +131,19 @@ def approve_selfscan(scan_id):
     form = ApproveScanForm()
     if not form.validate_on_submit():
         return _render_scan(scan, approve_form=form)
-    try:
+    # Another collective may have taken this address a moment ago: then nothing is kept.
+    with refusable(IntegrityError) as outcome:
         collective = services.approve_selfscan(current_user, scan, {
             "name": form.name.data, "slug": form.slug.data, "sector": form.sector.data,
             "municipality": form.municipality.data, "province": form.province.data,
             "country": form.country.data, "description": form.description.data,
         })
-    except IntegrityError:
-        # Another collective took this address a moment ago: nothing of this request is kept.
-        db.session.rollback()
+    if outcome.error:
         form.slug.errors = ["Dit adres is net door een ander collectief in gebruik genomen. Kies een ander."]
         return _render_scan(_load_scan(scan_id), approve_form=form)
-    if collective is None:
-        db.session.rollback()
+    if collective is None:  # reviewed by someone else a moment ago: nothing was changed
         flash(ALREADY_REVIEWED, "warning")
         return redirect(url_for("admin.selfscan", scan_id=scan_id))
-    db.session.commit()
     if scan.contact_email:
         flash(f"De pagina van {collective.name} is gepubliceerd. {scan.contact_name or 'De contactpersoon'} "
               f"krijgt een uitnodiging per e-mail ({scan.contact_email}).", "success")
@@ -165,10 +163,8 @@ def reject_selfscan(scan_id):
     form = RejectScanForm()
     if not form.validate_on_submit():
         return _render_scan(scan, reject_form=form)
-    if not services.reject_selfscan(current_user, scan, form.reason.data):
-        db.session.rollback()
+    if not services.reject_selfscan(current_user, scan, form.reason.data):  # nothing changed
         flash(ALREADY_REVIEWED, "warning")
         return redirect(url_for("admin.selfscan", scan_id=scan_id))
-    db.session.commit()
     flash("De zelfscan is afgewezen en de reden is naar de contactpersoon gemaild.", "success")
     return redirect(url_for("admin.selfscans"))

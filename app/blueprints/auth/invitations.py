@@ -1,7 +1,7 @@
 """Accepting a representative's invitation: /uitnodiging/<token> creates (or links) the account.
 
 The invitation is e-mailed when a moderator approves a collective's self-scan
-(app/blueprints/admin/services.py). One e-mail address never gets a second account: when an
+(app/selfscan/review.py). One e-mail address never gets a second account: when an
 account already exists, its owner logs in first and then links it to the collective, which is
 only allowed for an ordinary account without a collective.
 """
@@ -10,7 +10,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SubmitField
 
-from app.blueprints.admin.services import PURPOSE_INVITE_REPRESENTATIVE
 from app.blueprints.auth.forms import name_field, new_password_fields
 from app.blueprints.auth.routes import bp, start_session
 from app.extensions import db, limiter
@@ -18,8 +17,10 @@ from app.models.accounts import ROLE_MEMBER, ROLE_REPRESENTATIVE, User
 from app.models.audit import record
 from app.models.collectives import Collective
 from app.models.selfscan import SelfScan
+from app.selfscan.review import PURPOSE_INVITE_REPRESENTATIVE
 from app.timeutil import utcnow
 from app.tokens import consume_token, find_token
+from app.unit_of_work import refusable
 from app.validators import TextForm
 
 
@@ -84,22 +85,18 @@ def accept_invitation(token):
         form.name.data = (scan.contact_name if scan else "") or ""
     if form.validate_on_submit():
         if not consume_token(found):
-            db.session.rollback()
             return _invalid()
         user = User(name=form.name.data, email=found.email, role=ROLE_REPRESENTATIVE,
                     collective_id=collective.id, email_verified_at=utcnow())
         user.set_password(form.password.data)
-        db.session.add(user)
-        try:
-            db.session.flush()
-        except IntegrityError:  # the same address registered a moment ago
-            db.session.rollback()
+        with refusable(IntegrityError) as outcome:  # the same address registered a moment ago
+            db.session.add(user)
+        if outcome.error:
             return _invalid()
         record(user, "invitation.accept", user,
                f"{user.name} ({user.email}) heeft een account aangemaakt als vertegenwoordiger "
                f"van {collective.name}", collective_id=collective.id)
         start_session(user)
-        db.session.commit()
         flash(f"Welkom, {user.name}! Je account is aangemaakt en je bent de vertegenwoordiger "
               f"van {collective.name}.", "success")
         return redirect(collective_url(collective))
@@ -119,7 +116,6 @@ def _link_existing(found, collective, existing):
     form = LinkAccountForm()
     if form.validate_on_submit():
         if not consume_token(found):
-            db.session.rollback()
             return _invalid()
         existing.role = ROLE_REPRESENTATIVE
         existing.collective_id = collective.id
@@ -128,7 +124,6 @@ def _link_existing(found, collective, existing):
         record(existing, "invitation.accept", existing,
                f"{existing.name} ({existing.email}) heeft het bestaande account gekoppeld als "
                f"vertegenwoordiger van {collective.name}", collective_id=collective.id)
-        db.session.commit()
         flash(f"Je account is gekoppeld: je bent nu de vertegenwoordiger van {collective.name}.",
               "success")
         return redirect(collective_url(collective))

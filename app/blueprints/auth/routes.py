@@ -2,7 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
-from app.blueprints.auth import services
+from app.accounts import auth as services
 from app.blueprints.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -10,8 +10,9 @@ from app.blueprints.auth.forms import (
     ResendVerificationForm,
     ResetPasswordForm,
 )
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.tokens import PURPOSE_RESET, find_token
+from app.unit_of_work import refusable
 from app.validators import safe_next_url
 
 bp = Blueprint("auth", __name__)
@@ -53,7 +54,6 @@ def login():
             return render_template("auth/suspended.html", user=user, until=until), 403
         else:
             start_session(user, remember=form.remember.data)
-            db.session.commit()
             flash(f"Welkom terug, {user.name}.", "success")
             return redirect(safe_next_url(form.next.data) or url_for("public.index"))
     return render_template("auth/login.html", form=form)
@@ -77,13 +77,10 @@ def register():
         return redirect(url_for("account.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
+        # The same address may have been registered a moment ago (a double click): the first
+        # request created the account, this one answers the same as always.
+        with refusable(IntegrityError):
             services.register_user(form.name.data, form.email.data, form.password.data)
-            db.session.commit()
-        except IntegrityError:
-            # The same address was registered a moment ago (a double click): the first request
-            # created the account, this one answers the same as always.
-            db.session.rollback()
         return render_template("auth/check_email.html", email=form.email.data)
     return render_template("auth/register.html", form=form)
 
@@ -92,9 +89,7 @@ def register():
 def verify_email(token):
     user = services.verify_email(token)
     if user is None:
-        db.session.rollback()
         return render_template("auth/token_invalid.html", what="bevestigingslink"), 400
-    db.session.commit()
     flash("Je e-mailadres is bevestigd. Dank je wel!", "success")
     return redirect(url_for("account.index" if current_user.is_authenticated else "auth.login"))
 
@@ -110,7 +105,6 @@ def resend_verification():
         flash("Je e-mailadres is al bevestigd.", "info")
         return redirect(url_for("account.index"))
     services.send_verification(current_user)
-    db.session.commit()
     flash(f"We hebben een nieuwe bevestigingslink gestuurd naar {current_user.email}.", "info")
     return redirect(url_for("account.index"))
 
@@ -121,7 +115,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
         return render_template("auth/check_email.html", email=form.email.data, reset=True,
                                message=RESET_SENT)
     return render_template("auth/forgot_password.html", form=form)
@@ -138,15 +131,12 @@ def reset_password(token):
     form._user_name = found.user.name
     if form.validate_on_submit():
         if not services.reset_password(found, form.password.data):
-            db.session.rollback()
             return render_template("auth/token_invalid.html", what="herstellink"), 400
         user = found.user
         if user.is_suspended:
-            db.session.commit()
             flash("Je wachtwoord is gewijzigd.", "success")
             return redirect(url_for("auth.login"))
         start_session(user)
-        db.session.commit()
         flash("Je nieuwe wachtwoord is opgeslagen en je bent ingelogd.", "success")
         return redirect(url_for("account.index"))
     return render_template("auth/reset_password.html", form=form)

@@ -2,7 +2,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.blueprints.collectives import services
 from app.blueprints.collectives.forms import (
     DECISION_APPROVE,
     DecisionForm,
@@ -11,6 +10,7 @@ from app.blueprints.collectives.forms import (
     JoinForm,
     WithdrawForm,
 )
+from app.collectives import services
 from app.extensions import db, limiter, login_manager
 from app.models.accounts import ROLE_MEMBER
 from app.pagination import page_arg
@@ -22,6 +22,7 @@ from app.permissions import (
     can_view_collective_dashboard,
     is_member_of,
 )
+from app.unit_of_work import refusable
 
 bp = Blueprint("collectives", __name__, url_prefix="/collectieven")
 
@@ -108,13 +109,11 @@ def join(slug):
     form = JoinForm()
     if not form.validate_on_submit():
         return _render_detail(collective, join_form=form, status=400)
-    try:
+    with refusable(services.JoinError) as outcome:
         services.request_to_join(current_user, collective, form.message.data)
-    except services.JoinError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
+    if outcome.error:
+        flash(str(outcome.error), "warning")
         return redirect(url_for(".detail", slug=slug))
-    db.session.commit()
     flash("Je aanvraag is verstuurd. De vertegenwoordiger van het collectief beslist erover; je "
           "krijgt een e-mail zodra dat gebeurd is.", "success")
     return redirect(url_for(".detail", slug=slug))
@@ -128,7 +127,6 @@ def withdraw_join(slug):
     if not WithdrawForm().validate_on_submit():
         abort(400)
     if services.withdraw_request(current_user, collective):
-        db.session.commit()
         flash("Je aanvraag is ingetrokken.", "success")
     else:
         flash("Er was geen openstaande aanvraag om in te trekken.", "info")
@@ -153,13 +151,11 @@ def decide_join(slug, request_id):
         return back
     approve = form.decision.data == DECISION_APPROVE
     name = join_request.user.name
-    try:
+    with refusable(services.JoinError) as outcome:
         services.decide_join_request(current_user, join_request, approve=approve)
-    except services.JoinError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
+    if outcome.error:
+        flash(str(outcome.error), "warning")
         return back
-    db.session.commit()
     if approve:
         flash(f"{name} is nu lid van {collective.name}. We hebben een e-mail gestuurd.", "success")
     else:
@@ -179,7 +175,6 @@ def edit(slug):
     if form.validate_on_submit():
         services.update_collective(current_user, collective, form.description.data,
                                    form.website.data)
-        db.session.commit()
         flash("De gegevens van het collectief zijn opgeslagen.", "success")
         return redirect(url_for(".detail", slug=slug))
     return render_template("collectives/edit.html", collective=collective, form=form), (

@@ -1,35 +1,16 @@
 """Forms of the discussion groups: a new thread, a reply, an edit, a report, and one-button forms."""
-import re
 
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.markup import MAX_SOURCE_LENGTH
-from app.validators import NoControlCharacters, TextForm
+from app.validators import NoControlCharacters, TextForm, normalise_body, normalise_title
 
 MIN_TITLE = 5
 MAX_TITLE = 150
 MAX_BODY = MAX_SOURCE_LENGTH  # 20,000: what app.markup renders
 MIN_REASON = 5
 MAX_REASON = 1000
-
-
-def normalise_body(value):
-    """One kind of line break, no blank lines or trailing spaces around the text.
-
-    Leading spaces of the first line stay: in Markdown they can start a code block.
-    """
-    if not isinstance(value, str):
-        return value
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return value.strip("\n").rstrip()
-
-
-def normalise_title(value):
-    """Trimmed, with runs of spaces (and tabs) made single."""
-    if not isinstance(value, str):
-        return value
-    return re.sub(r"[ \t]+", " ", value).strip()
 
 
 def _body_field(label="Bericht", description=None):
@@ -94,9 +75,3 @@ class ReportForm(TextForm):
         render_kw={"rows": 4, "maxlength": MAX_REASON},
     )
     submit = SubmitField("Melden")
-
-
-class ConfirmForm(TextForm):
-    """A one-button form (delete, watch, unwatch …): only the CSRF token is checked."""
-
-    submit = SubmitField("Bevestigen")

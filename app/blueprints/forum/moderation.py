@@ -1,18 +1,19 @@
 """Moderation in the discussion groups: hide and restore posts, lock, pin, move and delete threads,
-and read a post's history. For moderators only; the logic lives in moderation_services.py."""
+and read a post's history. For moderators only; the logic lives in app/forum/moderation.py."""
 from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.blueprints.forum import moderation_services as moderation
-from app.blueprints.forum.forms import ConfirmForm
 from app.blueprints.forum.moderation_forms import HidePostForm, MoveThreadForm
 from app.blueprints.forum.posts import post_or_404, post_url, thread_or_404
 from app.blueprints.forum.routes import action_rate, bp, reader_required, thread_url
 from app.extensions import db
+from app.forum import moderation
 from app.models.forum import ForumGroup
 from app.permissions import can_moderate_forum, can_view_post_history
+from app.unit_of_work import refusable
+from app.validators import ConfirmForm
 
 THREAD_PATH = "/<group_slug>/<id:thread_id>"
 POST_PATH = "/bericht/<id:post_id>"
@@ -39,14 +40,12 @@ def _confirmed():
 
 
 def _apply(action, success, unchanged=None):
-    """Run a service action and commit; a refusal is flashed in Dutch and nothing changes."""
-    try:
+    """Run a service action; a refusal is flashed in Dutch and nothing changes."""
+    with refusable(moderation.ModerationError) as outcome:
         changed = action()
-    except moderation.ModerationError as refusal:
-        db.session.rollback()
-        flash(str(refusal), "warning")
+    if outcome.error:
+        flash(str(outcome.error), "warning")
         return False
-    db.session.commit()
     if changed is False and unchanged:
         flash(unchanged, "info")
     else:

@@ -5,9 +5,8 @@ from flask import current_app
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.blueprints.forum.forms import normalise_body, normalise_title
-from app.blueprints.forum.moderation_services import slug_taken
-from app.validators import NoControlCharacters, TextForm
+from app.forum.moderation import slug_taken
+from app.validators import NoControlCharacters, TextForm, normalise_body, normalise_title
 
 MIN_HIDE_REASON = 3
 MAX_HIDE_REASON = 500

@@ -2,18 +2,19 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.blueprints.forum import queries, services
-from app.blueprints.forum.forms import ConfirmForm, EditPostForm, ReplyForm, ReportForm
+from app.accounts.limits import PostingLimit
+from app.blueprints.common import person_key, write_or_preview
+from app.blueprints.forum.forms import EditPostForm, ReplyForm, ReportForm
 from app.blueprints.forum.routes import (
     action_rate,
     bp,
-    person_key,
     posting_rate,
     reader_required,
     thread_url,
 )
 from app.extensions import db, limiter
-from app.markup import quote_markdown, render_markdown
+from app.forum import queries, services
+from app.markup import quote_markdown
 from app.models.forum import POSTS_PER_PAGE
 from app.pagination import page_arg
 from app.permissions import (
@@ -23,6 +24,8 @@ from app.permissions import (
     can_post,
     can_report_post,
 )
+from app.unit_of_work import refusable
+from app.validators import ConfirmForm
 
 LOCKED = "Deze discussie is gesloten: er kunnen geen reacties meer bij."
 
@@ -108,30 +111,17 @@ def reply(group_slug, thread_id):
             return redirect(thread_url(thread))
         abort(403)
     form = ReplyForm()
-    preview = limit_message = None
-    status = 200
     if request.method == "GET":
         citeer = request.args.get("citeer", type=int)
         if citeer is not None:
             form.body.data = quote_for(thread, citeer)
-    elif form.validate_on_submit():
-        if form.preview.data:
-            preview = render_markdown(form.body.data)
-        else:
-            try:
-                post = services.post_reply(current_user, thread, form.body.data)
-            except services.PostingLimit as limit:
-                db.session.rollback()
-                limit_message, status = str(limit), limit.status
-            else:
-                target = post_url(post)
-                db.session.commit()
-                flash("Je reactie is geplaatst.", "success")
-                return redirect(target)
-    else:
-        status = 400
+    writing = write_or_preview(form, lambda: services.post_reply(current_user, thread, form.body.data),
+                               refusals=(PostingLimit,))
+    if writing.saved:
+        flash("Je reactie is geplaatst.", "success")
+        return redirect(post_url(writing.result))
     return render_template("forum/reply.html", thread=thread, group=thread.group, form=form,
-                           preview=preview, limit_message=limit_message), status
+                           preview=writing.preview, limit_message=writing.message), writing.status
 
 
 @bp.route("/bericht/<id:post_id>")
@@ -148,22 +138,14 @@ def edit_post(post_id):
     if not can_edit_post(current_user, post):
         abort(403)
     form = EditPostForm(body=post.body_source)
-    preview = None
-    status = 200
-    if form.validate_on_submit():
-        if form.preview.data:
-            preview = render_markdown(form.body.data)
-        else:
-            changed = services.edit_post(current_user, post, form.body.data)
-            target = post_url(post)
-            db.session.commit()
-            flash("Je wijziging is opgeslagen." if changed else "Er was niets veranderd.",
-                  "success" if changed else "info")
-            return redirect(target)
-    elif request.method == "POST":
-        status = 400
+    writing = write_or_preview(form, lambda: services.edit_post(current_user, post, form.body.data))
+    if writing.saved:
+        changed = writing.result
+        flash("Je wijziging is opgeslagen." if changed else "Er was niets veranderd.",
+              "success" if changed else "info")
+        return redirect(post_url(post))
     return render_template("forum/edit_post.html", post=post, thread=post.thread,
-                           group=post.thread.group, form=form, preview=preview), status
+                           group=post.thread.group, form=form, preview=writing.preview), writing.status
 
 
 @bp.route("/bericht/<id:post_id>/verwijderen", methods=["GET", "POST"])
@@ -177,14 +159,12 @@ def delete_post(post_id):
     blocked = services.opening_post_blocked(post)
     if form.validate_on_submit() and not blocked:
         thread = post.thread
-        try:
+        with refusable(services.ForumError) as outcome:  # a reply arrived in between
             thread_gone = services.delete_post(current_user, post)
-        except services.ForumError as error:  # a reply arrived in between
-            db.session.rollback()
-            flash(str(error), "warning")
+        if outcome.error:
+            flash(str(outcome.error), "warning")
             return redirect(url_for(".delete_post", post_id=post_id))
         target = (url_for(".group", group_slug=thread.group.slug) if thread_gone else post_url(post))
-        db.session.commit()
         flash("De discussie is verwijderd." if thread_gone else "Het bericht is verwijderd.",
               "success")
         return redirect(target)
@@ -204,13 +184,11 @@ def report_post(post_id):
     already = services.has_open_report(current_user, post)
     status = 200
     if not already and form.validate_on_submit():
-        try:
+        with refusable(services.ForumError) as outcome:
             services.report_post(current_user, post, form.reason.data)
-        except services.ForumError as error:
-            db.session.rollback()
-            flash(str(error), "info")
+        if outcome.error:
+            flash(str(outcome.error), "info")
         else:
-            db.session.commit()
             flash("Dank je. Een moderator bekijkt het bericht zo snel mogelijk.", "success")
         return redirect(post_url(post))
     if request.method == "POST":
@@ -224,7 +202,6 @@ def _change_watch(thread_id, change, message):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     change(current_user, thread)
-    db.session.commit()
     flash(message, "success")
     return redirect(thread_url(thread))
 

@@ -6,30 +6,24 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from app.blueprints.forum import queries, services
-from app.blueprints.forum.forms import ConfirmForm, ThreadForm
+from app.accounts.limits import PostingLimit
+from app.blueprints.common import person_key, write_or_preview
+from app.blueprints.forum.forms import ThreadForm
 from app.extensions import db, limiter, login_manager
-from app.markup import render_markdown
+from app.forum import queries, services
 from app.models.forum import POSTS_PER_PAGE, THREADS_PER_PAGE
 from app.pagination import page_arg
 from app.permissions import can_post, can_read_forum
-from app.validators import safe_next_url
+from app.slugs import thread_slug
+from app.validators import ConfirmForm, safe_next_url
 
 bp = Blueprint("forum", __name__, url_prefix="/forum")
 
 
-def person_key():
-    """Rate limits per person when logged in (people share addresses), else per address."""
-    if current_user.is_authenticated:
-        return f"person:{current_user.id}"
-    return get_remote_address()
-
-
 # Shared by starting threads and replying (previews count too): a backstop behind the posting
-# limits of services.check_posting_limit, which give the friendly message.
+# limits of app.accounts.limits.check_posting_limit, which give the friendly message.
 posting_rate = limiter.shared_limit("40 per 10 minutes;300 per day", scope="forum-posting",
                                     key_func=person_key, methods=["POST"])
 action_rate = limiter.shared_limit("120 per hour", scope="forum-actions", key_func=person_key,
@@ -40,7 +34,7 @@ action_rate = limiter.shared_limit("120 per hour", scope="forum-actions", key_fu
 def thread_url(thread, **values):
     """The address of a thread page (pass pagina=…, _anchor=… as needed)."""
     return url_for("forum.thread", group_slug=thread.group.slug, thread_id=thread.id,
-                   slug=services.thread_slug(thread.title), **values)
+                   slug=thread_slug(thread.title), **values)
 
 
 def _back_path():
@@ -112,26 +106,15 @@ def new_thread(group_slug):
     if not can_post(current_user):
         return no_access()
     form = ThreadForm()
-    preview = limit_message = None
-    status = 200
-    if form.validate_on_submit():
-        if form.preview.data:
-            preview = render_markdown(form.body.data)
-        else:
-            try:
-                thread, post = services.create_thread(current_user, group, form.title.data,
-                                                      form.body.data)
-            except services.PostingLimit as limit:
-                db.session.rollback()
-                limit_message, status = str(limit), limit.status
-            else:
-                db.session.commit()
-                flash("Je discussie is geplaatst.", "success")
-                return redirect(thread_url(thread))
-    elif request.method == "POST":
-        status = 400
-    return render_template("forum/new_thread.html", group=group, form=form, preview=preview,
-                           limit_message=limit_message), status
+    writing = write_or_preview(
+        form, lambda: services.create_thread(current_user, group, form.title.data, form.body.data),
+        refusals=(PostingLimit,))
+    if writing.saved:
+        thread, _post = writing.result
+        flash("Je discussie is geplaatst.", "success")
+        return redirect(thread_url(thread))
+    return render_template("forum/new_thread.html", group=group, form=form,
+                           preview=writing.preview, limit_message=writing.message), writing.status
 
 
 @bp.route("/<group_slug>/volgen", methods=["POST"])
@@ -142,7 +125,6 @@ def watch_group(group_slug):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.watch_group(current_user, group)
-    db.session.commit()
     flash(f"Je volgt nu de groep {group.name}: je krijgt een melding bij elke nieuwe discussie.",
           "success")
     return redirect(url_for(".group", group_slug=group.slug))
@@ -156,6 +138,5 @@ def unwatch_group(group_slug):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.unwatch_group(current_user, group)
-    db.session.commit()
     flash(f"Je volgt de groep {group.name} niet meer.", "success")
     return redirect(url_for(".group", group_slug=group.slug))

@@ -10,11 +10,16 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.blueprints.forum.forms import normalise_body, normalise_title
 from app.markup import MAX_SOURCE_LENGTH
 from app.models.collectives import SECTORS
 from app.models.knowledge import DIMENSIONS, KINDS, THEMES
-from app.validators import NoControlCharacters, TextForm, select_choices
+from app.validators import (
+    NoControlCharacters,
+    TextForm,
+    normalise_body,
+    normalise_title,
+    select_choices,
+)
 
 MIN_TITLE = 5
 MAX_TITLE = 200

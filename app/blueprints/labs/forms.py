@@ -2,8 +2,7 @@
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.blueprints.forum.forms import ConfirmForm, normalise_body, normalise_title  # noqa: F401
-from app.validators import NoControlCharacters, TextForm
+from app.validators import NoControlCharacters, TextForm, normalise_body, normalise_title
 
 MIN_TITLE = 10
 MAX_TITLE = 150

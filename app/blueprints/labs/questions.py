@@ -1,11 +1,11 @@
 """A question page and what people do there: answer, respond, accept, edit, view the history."""
-from flask import abort, flash, redirect, render_template, request
+from flask import abort, flash, redirect, render_template
 from flask_login import current_user
 
-from app.blueprints.labs import queries, services
+from app.accounts.limits import PostingLimit
+from app.blueprints.common import write_or_preview
 from app.blueprints.labs.forms import (
     AnswerForm,
-    ConfirmForm,
     EditQuestionForm,
     EditReplyForm,
     ResponseForm,
@@ -15,10 +15,11 @@ from app.blueprints.labs.routes import (
     bp,
     lab_or_404,
     posting_rate,
+    question_preview,
     question_url,
     reader_required,
 )
-from app.extensions import db
+from app.labs import queries, services
 from app.markup import render_markdown
 from app.permissions import (
     can_accept,
@@ -29,6 +30,8 @@ from app.permissions import (
     can_respond,
     can_view_lab_history,
 )
+from app.unit_of_work import refusable
+from app.validators import ConfirmForm
 
 QUESTION_PATH = "/<lab_slug>/vragen/<id:question_id>"
 REPLY_PATH = QUESTION_PATH + "/antwoorden/<id:reply_id>"
@@ -92,21 +95,20 @@ def _post_reply(lab_slug, question_id, allowed, form_class, service, message):
         abort(403)
     form = form_class()
     forms = _form_kwargs(form)
-    if not form.validate_on_submit():
-        return _page(question, **forms, status=400)
-    if form.preview.data:
-        return _page(question, **forms, preview={"form": next(iter(forms)),
-                                                 "html": render_markdown(form.body.data)})
-    try:
-        reply = service(current_user, question, form.body.data)
-    except services.PostingLimit as limit:
-        db.session.rollback()
-        question = question_or_404(lab_slug, question_id)
-        return _page(question, **forms, limit_message=str(limit), status=limit.status)
-    target = reply_url(reply)
-    db.session.commit()
-    flash(message, "success")
-    return redirect(target)
+    writing = write_or_preview(
+        form, lambda: service(current_user, question, form.body.data),
+        preview=lambda: {"form": next(iter(forms)), "html": render_markdown(form.body.data)},
+        refusals=(PostingLimit,))
+    if writing.saved:
+        flash(message, "success")
+        return redirect(reply_url(writing.result))
+    return _page(question, **forms, preview=writing.preview, limit_message=writing.message,
+                 status=writing.status)
+
+
+def _saved(changed):
+    flash("Je wijziging is opgeslagen." if changed else "Er was niets veranderd.",
+          "success" if changed else "info")
 
 
 def _form_kwargs(form):
@@ -139,17 +141,14 @@ def accept(lab_slug, question_id, reply_id):
         abort(403)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusable(services.LabError) as outcome:
         changed = services.accept_answer(current_user, reply)
-    except services.LabError as problem:
-        db.session.rollback()
-        flash(str(problem), "warning")
+    if outcome.error:
+        flash(str(outcome.error), "warning")
         return redirect(reply_url(reply))
-    target = reply_url(reply)
-    db.session.commit()
     flash("Het antwoord is gemarkeerd als geaccepteerd: de vraag is opgelost." if changed
           else "Dit antwoord was al geaccepteerd.", "success" if changed else "info")
-    return redirect(target)
+    return redirect(reply_url(reply))
 
 
 @bp.route(REPLY_PATH + "/niet-accepteren", methods=["POST"])
@@ -164,7 +163,6 @@ def unaccept(lab_slug, question_id, reply_id):
         abort(400)
     changed = services.unaccept_answer(current_user, reply)
     target = reply_url(reply)
-    db.session.commit()
     flash("Het antwoord is niet meer geaccepteerd: de vraag staat weer op beantwoord." if changed
           else "Dit antwoord was niet geaccepteerd.", "success" if changed else "info")
     return redirect(target)
@@ -179,24 +177,16 @@ def edit_question(lab_slug, question_id):
         abort(403)
     form = EditQuestionForm(title=question.title, body=question.body_source,
                             context=question.context_source, is_research=question.is_research)
-    preview = None
-    status = 200
-    if form.validate_on_submit():
-        if form.preview.data:
-            preview = {"body": render_markdown(form.body.data),
-                       "context": render_markdown(form.context.data) if form.context.data else None}
-        else:
-            changed = services.edit_question(current_user, question, form.title.data,
-                                             form.body.data, form.context.data, form.is_research.data)
-            target = question_url(question)
-            db.session.commit()
-            flash("Je wijziging is opgeslagen." if changed else "Er was niets veranderd.",
-                  "success" if changed else "info")
-            return redirect(target)
-    elif request.method == "POST":
-        status = 400
+    writing = write_or_preview(
+        form,
+        lambda: services.edit_question(current_user, question, form.title.data, form.body.data,
+                                       form.context.data, form.is_research.data),
+        preview=lambda: question_preview(form))
+    if writing.saved:
+        _saved(writing.result)
+        return redirect(question_url(question))
     return render_template("labs/edit_question.html", question=question, lab=question.lab,
-                           form=form, preview=preview), status
+                           form=form, preview=writing.preview), writing.status
 
 
 @bp.route(REPLY_PATH + "/bewerken", methods=["GET", "POST"])
@@ -208,22 +198,12 @@ def edit_reply(lab_slug, question_id, reply_id):
     if not can_edit_reply(current_user, reply):
         abort(403)
     form = EditReplyForm(body=reply.body_source)
-    preview = None
-    status = 200
-    if form.validate_on_submit():
-        if form.preview.data:
-            preview = render_markdown(form.body.data)
-        else:
-            changed = services.edit_reply(current_user, reply, form.body.data)
-            target = reply_url(reply)
-            db.session.commit()
-            flash("Je wijziging is opgeslagen." if changed else "Er was niets veranderd.",
-                  "success" if changed else "info")
-            return redirect(target)
-    elif request.method == "POST":
-        status = 400
+    writing = write_or_preview(form, lambda: services.edit_reply(current_user, reply, form.body.data))
+    if writing.saved:
+        _saved(writing.result)
+        return redirect(reply_url(reply))
     return render_template("labs/edit_reply.html", question=question, lab=question.lab,
-                           reply=reply, form=form, preview=preview), status
+                           reply=reply, form=form, preview=writing.preview), writing.status
 
 
 @bp.route(QUESTION_PATH + "/geschiedenis")

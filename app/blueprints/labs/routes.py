@@ -7,10 +7,11 @@ from functools import wraps
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.blueprints.forum.routes import person_key
-from app.blueprints.labs import queries, services
+from app.accounts.limits import PostingLimit
+from app.blueprints.common import only_known_arguments, person_key, write_or_preview
 from app.blueprints.labs.forms import QuestionForm
 from app.extensions import db, limiter, login_manager
+from app.labs import queries, services
 from app.markup import render_markdown
 from app.models.labs import QUESTION_STATUS_LABELS
 from app.pagination import page_arg
@@ -18,7 +19,7 @@ from app.permissions import can_ask_question, can_moderate, can_view_lab_questio
 
 bp = Blueprint("labs", __name__, url_prefix="/labs")
 
-# A backstop behind the forum's posting limits (services.check_posting_limit), which give the
+# A backstop behind the posting limits of app.accounts.limits, which give the
 # friendly message; previews count too. Shared by questions, answers and responses.
 posting_rate = limiter.shared_limit("30 per 10 minutes;200 per day", scope="lab-posting",
                                     key_func=person_key, methods=["POST"])
@@ -64,16 +65,10 @@ def reader_required(view):
     return wrapped
 
 
-def only_known_arguments(endpoint, known, **values):
-    """A redirect to the same page without query arguments it does not know, or None.
-
-    The pager hands every query argument to url_for, where names such as _scheme or lab_slug
-    would change (or break) the links it builds.
-    """
-    if all(key in known for key in request.args):
-        return None
-    kept = {key: value for key, value in request.args.items() if key in known}
-    return redirect(url_for(endpoint, **values, **kept))
+def question_preview(form):
+    """The preview of a question: its text and, when given, its context."""
+    return {"body": render_markdown(form.body.data),
+            "context": render_markdown(form.context.data) if form.context.data else None}
 
 
 def lab_or_404(slug):
@@ -134,29 +129,17 @@ def ask(lab_slug):
     if not can_ask_question(current_user, lab):
         return render_template("labs/cannot_ask.html", lab=lab), 403
     form = QuestionForm()
-    preview = limit_message = error = None
-    status = 200
-    if form.validate_on_submit():
-        if form.preview.data:
-            preview = {"body": render_markdown(form.body.data),
-                       "context": render_markdown(form.context.data) if form.context.data else None}
-        else:
-            try:
-                question = services.ask_question(current_user, lab, form.title.data, form.body.data,
-                                                 form.context.data, form.is_research.data)
-            except services.PostingLimit as limit:
-                db.session.rollback()
-                limit_message, status = str(limit), limit.status
-            except services.LabError as problem:
-                db.session.rollback()
-                error, status = str(problem), problem.status
-            else:
-                target = question_url(question)
-                db.session.commit()
-                flash(f"Je vraag is gesteld. De partners van het {lab.name} hebben een melding "
-                      "gekregen.", "success")
-                return redirect(target)
-    elif request.method == "POST":
-        status = 400
-    return render_template("labs/ask.html", lab=lab, form=form, preview=preview,
-                           limit_message=limit_message, error=error), status
+    writing = write_or_preview(
+        form,
+        lambda: services.ask_question(current_user, lab, form.title.data, form.body.data,
+                                      form.context.data, form.is_research.data),
+        preview=lambda: question_preview(form),
+        refusals=(PostingLimit, services.LabError))
+    if writing.saved:
+        flash(f"Je vraag is gesteld. De partners van het {lab.name} hebben een melding "
+              "gekregen.", "success")
+        return redirect(question_url(writing.result))
+    limited = isinstance(writing.refusal, PostingLimit)
+    return render_template("labs/ask.html", lab=lab, form=form, preview=writing.preview,
+                           limit_message=writing.message if limited else None,
+                           error=None if limited else writing.message), writing.status

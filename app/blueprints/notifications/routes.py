@@ -64,7 +64,6 @@ def follow(notification_id):
     # Following the link is reading it (as in Discourse): a harmless change, so a GET may make it.
     notification = _own_notification_or_404(notification_id)
     mark_read(current_user, [notification.id])
-    db.session.commit()
     target = safe_next_url(notification.url)
     if target is None:
         return redirect(url_for("notifications.index"))
@@ -76,7 +75,6 @@ def follow(notification_id):
 def mark_one_read(notification_id):
     notification = _own_notification_or_404(notification_id)
     mark_read(current_user, [notification.id])
-    db.session.commit()
     return _back_to_list()
 
 
@@ -84,7 +82,6 @@ def mark_one_read(notification_id):
 @login_required
 def mark_all_read():
     mark_read(current_user)
-    db.session.commit()
     flash("Al je meldingen zijn als gelezen gemarkeerd.", "success")
     return _back_to_list()
 
@@ -103,7 +100,6 @@ def unsubscribe(token):
         abort(404)
     if request.method == "POST":
         user.notify_email = EMAIL_OFF
-        db.session.commit()
         return render_template("notifications/unsubscribed.html", user=user)
     return render_template("notifications/unsubscribe.html", user=user,
                            already_off=user.notify_email == EMAIL_OFF)

@@ -240,12 +240,6 @@ class ResearchAccessForm(TextForm):
     grant = StringField(validators=[AnyOf(["aan", "uit"], message="Kies aan of uit.")])
 
 
-class ConfirmForm(TextForm):
-    """A one-button form (CSRF only): remove from a lab, link an existing account."""
-
-    submit = SubmitField("Bevestigen")
-
-
 class AcceptPartnerInvitationForm(TextForm):
     name = name_field()
     password, confirm = new_password_fields("Wachtwoord")

@@ -11,17 +11,18 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.blueprints.auth.routes import start_session
-from app.blueprints.partners import services
 from app.blueprints.partners.forms import (
     AcceptPartnerInvitationForm,
-    ConfirmForm,
     PartnerApplicationForm,
 )
 from app.extensions import db, limiter
 from app.models.accounts import User
 from app.models.audit import record
 from app.models.labs import PartnerApplication, PartnerOrganisation
+from app.partners import services
 from app.tokens import consume_token, find_token
+from app.unit_of_work import refusable
+from app.validators import ConfirmForm
 
 bp = Blueprint("partners", __name__)
 
@@ -52,7 +53,6 @@ def apply():
             "contact_role": form.contact_role.data,
             "motivation": form.motivation.data,
         })
-        db.session.commit()
         return redirect(url_for("partners.submitted"))
     labs = services.labs_by_slug(list(form.lab_names))
     return render_template("partners/apply.html", form=form, labs=labs,
@@ -122,14 +122,12 @@ def accept_invitation(token):
         form.name.data = invitation.application.contact_name
     if form.validate_on_submit():
         if not consume_token(invitation.token):
-            db.session.rollback()
             return _invalid()
-        try:
+        with refusable(IntegrityError) as outcome:  # the same address registered a moment ago
             user = services.create_partner(invitation.organisation, form.name.data,
                                            invitation.token.email, form.password.data,
                                            [lab.slug for lab in invitation.labs])
-        except IntegrityError:  # the same address registered a moment ago
-            db.session.rollback()
+        if outcome.error:
             return _invalid()
         record(user, "partner.invitation_accept", user,
                f"{user.name} ({user.email}) heeft een partneraccount aangemaakt voor "
@@ -137,7 +135,6 @@ def accept_invitation(token):
                organisation_id=invitation.organisation.id,
                lab_slugs=[lab.slug for lab in invitation.labs])
         start_session(user)
-        db.session.commit()
         flash(f"Welkom, {user.name}! Je bent nu partner namens {invitation.organisation.name} "
               f"in het {_lab_list(invitation.labs)}.", "success")
         return redirect(labs_url())
@@ -155,7 +152,6 @@ def _link_existing(invitation, existing):
     form = ConfirmForm()
     if form.validate_on_submit():
         if not consume_token(invitation.token):
-            db.session.rollback()
             return _invalid()
         services.link_partner(existing, invitation.organisation, invitation.labs)
         record(existing, "partner.invitation_accept", existing,
@@ -163,7 +159,6 @@ def _link_existing(invitation, existing):
                f"partner van {invitation.organisation.name} ({_lab_list(invitation.labs)})",
                organisation_id=invitation.organisation.id,
                lab_slugs=[lab.slug for lab in invitation.labs], existing_account=True)
-        db.session.commit()
         flash(f"Je account is gekoppeld: je bent nu partner namens {invitation.organisation.name} "
               f"in het {_lab_list(invitation.labs)}.", "success")
         return redirect(labs_url())

@@ -2,9 +2,11 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.blueprints.forum.routes import thread_url
 from app.blueprints.public.forms import ContactForm
-from app.blueprints.public.services import submit_contact_message
-from app.extensions import db, limiter
+from app.contact import submit_contact_message
+from app.extensions import limiter
+from app.forum.queries import latest_threads
 from app.health import STATUS_OK, worker_health
 from app.knowledge.queries import latest_items
 from app.permissions import can_read_forum
@@ -16,9 +18,6 @@ bp = Blueprint("public", __name__)
 def index():
     threads = []
     if can_read_forum(current_user):  # thread titles are for members, partners and staff only
-        from app.blueprints.forum.queries import latest_threads
-        from app.blueprints.forum.routes import thread_url
-
         threads = [
             {"title": t.title, "url": thread_url(t), "group_name": t.group.name,
              "last_activity": t.last_post_at}
@@ -58,7 +57,6 @@ def contact():
     if form.validate_on_submit():
         submit_contact_message(form.name.data, form.email.data, form.subject.data,
                                form.message.data, user=current_user if current_user.is_authenticated else None)
-        db.session.commit()
         flash("Dank je wel voor je bericht. We antwoorden meestal binnen twee werkdagen.", "success")
         return redirect(url_for("public.contact"))
     return render_template("public/contact.html", form=form), 400 if form.errors else 200
@@ -71,8 +69,7 @@ def healthz():
     background worker's health beside it (`?worker=1`: 503 unless the worker is "ok" too)."""
     try:
         worker = worker_health().as_dict()  # its queries show the database is reachable
-    except SQLAlchemyError:
-        db.session.rollback()
+    except SQLAlchemyError:  # a 503: the unit of work rolls back
         return jsonify(status="error", database="unreachable"), 503, {"Cache-Control": "no-store"}
     code = 200
     if request.args.get("worker") and worker["status"] != STATUS_OK:

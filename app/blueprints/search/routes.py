@@ -4,10 +4,10 @@ view only reads the query string, so any text someone types gives a normal page.
 import math
 
 from flask import Blueprint, render_template, request
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from app import search as engine
+from app.blueprints.common import person_key
 from app.extensions import limiter
 from app.pagination import page_arg
 
@@ -68,13 +68,6 @@ class ResultPages:
                     shown.append(None)
                 shown.append(number)
         return shown
-
-
-def person_key():
-    """Per person when logged in (people share addresses), else per address."""
-    if current_user.is_authenticated:
-        return f"person:{current_user.id}"
-    return get_remote_address()
 
 
 @bp.get("/zoeken")

@@ -16,6 +16,7 @@ from app.extensions import db, limiter
 from app.models.collectives import COUNTRIES, PROVINCES_BE, PROVINCES_NL
 from app.models.selfscan import SCAN_DRAFT, SCAN_REJECTED, SelfScan
 from app.permissions import can_start_rescan
+from app.unit_of_work import refusable
 from app.urls import external_url
 
 bp = Blueprint("selfscan", __name__, url_prefix="/zelfscan")
@@ -93,7 +94,6 @@ def start():
     if not form.validate_on_submit():
         abort(400)
     scan, raw = services.start_scan()
-    db.session.commit()
     remember(scan, raw)
     return redirect(url_for("selfscan.step", number=1))
 
@@ -113,7 +113,6 @@ def start_rescan():
         abort(400)
     scan, raw = services.start_rescan(current_user, collective)
     services.send_resume_link(scan, raw)
-    db.session.commit()
     remember(scan, raw)
     flash(f"Je bent een nieuwe zelfscan voor {collective.name} begonnen. De gegevens over jullie "
           "collectief van de vorige keer staan al ingevuld: kijk ze na en pas aan wat veranderd is.",
@@ -210,10 +209,9 @@ def step(number):
         contact_ok = form.validate_on_submit()
         values, errors = parse_step(this_step, request.form)
         # Whatever is valid on the page is kept, also when going back or when something is wrong.
-        try:
+        with refusable(IntegrityError) as outcome:  # the same step saved at once in another tab
             services.save_answers(scan, {k: v for k, v in values.items() if k not in errors})
-        except IntegrityError:  # the same step saved at the same moment in another tab
-            db.session.rollback()
+        if outcome.error:
             flash("Deze stap is tegelijk in een ander venster opgeslagen. Kijk je antwoorden na en "
                   "ga dan verder.", "warning")
             return redirect(url_for("selfscan.step", number=number))
@@ -221,16 +219,12 @@ def step(number):
             services.set_contact(scan, form.contact_name.data, form.contact_email.data)
             services.send_resume_link(scan, raw)
         if request.form.get("actie") == "vorige" and number > 1:
-            db.session.commit()
             return redirect(url_for("selfscan.step", number=number - 1))
         if not errors and contact_ok:
             if number == 1 and services.refusal(scan):
-                db.session.commit()
                 return redirect(url_for("selfscan.not_eligible"))
             services.reach_step(scan, number + 1)
-            db.session.commit()
             return redirect(url_for("selfscan.step", number=number + 1))
-        db.session.commit()
         formdata = _echo(request.form)
         _trim(form)
     return _page(
@@ -267,26 +261,22 @@ def submit():
     if request.form.get("actie") == "vorige":
         if form.contact_name.validate(form) and form.contact_email.validate(form):
             services.set_contact(scan, form.contact_name.data, form.contact_email.data)
-            db.session.commit()
         return redirect(url_for("selfscan.step", number=last - 1))
     if not form.validate_on_submit():
         return final_page(scan, raw, questionnaire, form=_trim(form))
-    services.set_contact(scan, form.contact_name.data, form.contact_email.data)
     incomplete = services.first_incomplete_step(scan)
+    if incomplete is None and services.refusal(scan):
+        return redirect(url_for("selfscan.not_eligible"))  # the contact details are not kept
+    services.set_contact(scan, form.contact_name.data, form.contact_email.data)
     if incomplete is not None:
-        db.session.commit()
         number, _errors = incomplete
         title = questionnaire.step(number).title
         flash(f"Stap {number} ({title}) is nog niet helemaal ingevuld. Vul die eerst aan; daarna "
               "kun je de zelfscan versturen.", "warning")
         return redirect(url_for("selfscan.step", number=number))
-    if services.refusal(scan):
-        db.session.rollback()
-        return redirect(url_for("selfscan.not_eligible"))
     if services.submit_scan(scan, raw, form.consent_research.data):
         flash("Dank je wel! We hebben je zelfscan ontvangen. Je krijgt een bevestiging per e-mail "
               "met de link naar dit rapport.", "success")
-    db.session.commit()
     return redirect(url_for("selfscan.report_by_token", token=raw))
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.blueprints.forum.services import PostingLimit, check_posting_limit  # noqa: F401
+from app.accounts.limits import check_posting_limit
 from app.errors import ConflictError
 from app.extensions import db
 from app.markup import plain_text, render_markdown

@@ -7,7 +7,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.mail import queue_mail
-from app.urls import external_url
 from app.models.accounts import ROLE_MEMBER, User
 from app.timeutil import utcnow
 from app.tokens import (
@@ -17,6 +16,7 @@ from app.tokens import (
     find_token,
     issue_token,
 )
+from app.urls import external_url
 
 # Compared against when no account matches, so a login for an unknown address costs as much time
 # as one for a known address (no enumeration by timing).

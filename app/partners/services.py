@@ -8,11 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import func
 
-from app.blueprints.public.services import moderator_addresses
+from app.contact import moderator_addresses
 from app.errors import UserError
 from app.extensions import db
 from app.mail import queue_mail
-from app.urls import external_url
 from app.models.accounts import ROLE_MEMBER, ROLE_PARTNER, User
 from app.models.audit import record
 from app.models.labs import (
@@ -24,8 +23,10 @@ from app.models.labs import (
     PartnerApplication,
     PartnerOrganisation,
 )
+from app.selfscan.review import names_similar
 from app.timeutil import utcnow
 from app.tokens import issue_token
+from app.urls import external_url
 
 PURPOSE_INVITE_PARTNER = "invite-partner"
 INVITATION_LIFETIME = timedelta(days=7)
@@ -124,7 +125,6 @@ def organisation_candidates(name):
     """Existing organisations whose name looks like `name` (same name in other case, one name in
     the other, or nearly the same), so a moderator reuses an organisation instead of doubling it."""
     # Imported here: the admin package imports this module for its partner views.
-    from app.blueprints.admin.services import names_similar
 
     folded = (name or "").strip().casefold()
     found = []

@@ -1,6 +1,5 @@
 """Changes a person makes to their own account."""
 from app.mail import queue_mail
-from app.urls import external_url
 from app.models.accounts import User
 from app.timeutil import utcnow
 from app.tokens import (
@@ -12,6 +11,7 @@ from app.tokens import (
     issue_token,
     retire_tokens,
 )
+from app.urls import external_url
 
 
 def request_email_change(user, new_email):

@@ -1,6 +1,6 @@
 """A copy of everything the platform keeps about a person (the privacy download).
 
-The data of every feature is collected here, read only; see privacy_services for deleting.
+The data of every feature is collected here, read only; see services.py for deleting.
 """
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -18,6 +18,7 @@ from app.models.forum import (
     ThreadRead,
     ThreadWatch,
 )
+from app.models.labs import LabQuestion, LabReply, LabRevision, PartnerApplication
 from app.models.notifications import Notification
 from app.models.public import ContactMessage
 from app.models.selfscan import SelfScan
@@ -219,11 +220,7 @@ def _forum(user):
 
 def _labs(user):
     """Lab questions and replies this person wrote (with earlier versions), and partner
-    applications from their confirmed address. None while the labs feature is not installed."""
-    try:
-        from app.models.labs import LabQuestion, LabReply, LabRevision, PartnerApplication
-    except ImportError:
-        return None
+    applications from their confirmed address."""
     questions = _rows(select(LabQuestion).options(selectinload(LabQuestion.lab))
                       .where(LabQuestion.author_id == user.id).order_by(LabQuestion.id))
     replies = _rows(select(LabReply).where(LabReply.author_id == user.id).order_by(LabReply.id))

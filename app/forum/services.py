@@ -4,24 +4,22 @@ Functions take the acting person as an argument and flush, never commit: the vie
 transaction. Post HTML is rendered and sanitised here, once, when a post is saved.
 """
 import logging
-import math
-from datetime import timedelta
 
-from sqlalchemy import case, delete, func, or_, select, union_all, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from app.blueprints.forum.mentions import (  # noqa: F401  (resolve_mentions is part of this API)
+from app.accounts.limits import check_posting_limit
+from app.errors import ConflictError
+from app.extensions import db, insert_for, short_lock_wait
+from app.forum.mentions import (  # noqa: F401  (resolve_mentions is part of this API)
     group_watchers,
     notify_post,
     quoted_people,
     resolve_mentions,
     watchers,
 )
-from app.errors import ConflictError, LimitError
-from app.extensions import db, insert_for, short_lock_wait
 from app.markup import render_markdown
 from app.models.audit import record
-from app.models.labs import LabQuestion, LabReply
 from app.models.forum import (
     ForumGroup,
     GroupWatch,
@@ -32,64 +30,14 @@ from app.models.forum import (
     ThreadRead,
     ThreadWatch,
 )
-from app.slugs import thread_slug  # noqa: F401  (part of this API: the routes use services.thread_slug)
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-SECONDS_BETWEEN_POSTS = 15
-NEW_ACCOUNT_DAYS = 7
-NEW_ACCOUNT_DAILY_MAX = 20
-
-
-class PostingLimit(LimitError):
-    """A posting limit was hit; the message is Dutch and shown as is (the text is kept)."""
 
 
 class ForumError(ConflictError):
     """An action that cannot go ahead; the message is Dutch and shown as is."""
-
-
-# -- posting limits ---------------------------------------------------------------------------------
-
-def _writing_times(user):
-    """When `user` wrote anything: forum posts, lab questions and lab replies (one limit for all)."""
-    return union_all(
-        select(Post.created_at.label("at")).where(Post.author_id == user.id),
-        select(LabQuestion.created_at.label("at")).where(LabQuestion.author_id == user.id),
-        select(LabReply.created_at.label("at")).where(LabReply.author_id == user.id),
-    ).subquery()
-
-
-def check_posting_limit(user, now=None):
-    """Raise PostingLimit when `user` may not post right now (staff are not limited).
-
-    The forum and the labs share it: the limits count everything a person writes in either.
-    """
-    if user.is_staff:
-        return
-    now = now or utcnow()
-    times = _writing_times(user)
-    last = db.session.execute(select(func.max(times.c.at))).scalar()
-    if last is not None:
-        elapsed = (now - last).total_seconds()
-        if elapsed < SECONDS_BETWEEN_POSTS:
-            wait = min(SECONDS_BETWEEN_POSTS, max(1, math.ceil(SECONDS_BETWEEN_POSTS - elapsed)))
-            raise PostingLimit(
-                f"Je plaatste net al een bericht. Wacht nog {wait} "
-                f"{'seconde' if wait == 1 else 'seconden'} en probeer het dan opnieuw; "
-                "je tekst staat hieronder nog klaar."
-            )
-    if user.created_at and user.created_at > now - timedelta(days=NEW_ACCOUNT_DAYS):
-        today = db.session.execute(
-            select(func.count()).select_from(times).where(times.c.at > now - timedelta(days=1))
-        ).scalar_one()
-        if today >= NEW_ACCOUNT_DAILY_MAX:
-            raise PostingLimit(
-                f"In je eerste week kun je hoogstens {NEW_ACCOUNT_DAILY_MAX} berichten per dag "
-                "plaatsen. Dat maximum heb je bereikt; probeer het morgen opnieuw. Je tekst staat "
-                "hieronder nog klaar, zodat je hem kunt bewaren."
-            )
 
 
 # -- small helpers ----------------------------------------------------------------------------------

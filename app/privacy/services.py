@@ -1,4 +1,4 @@
-"""Deleting one's own account (the copy of one's data is in privacy_export).
+"""Deleting one's own account (the copy of one's data is in export.py).
 
 Functions flush, never commit: the view owns the transaction, so the goodbye e-mail and the audit
 entry exist exactly when the deletion was committed.
@@ -9,7 +9,6 @@ from sqlalchemy import delete, func, select
 
 from app.extensions import db
 from app.mail import queue_mail
-from app.urls import external_url
 from app.models.accounts import (
     ROLE_ADMIN,
     ROLE_MEMBER,
@@ -23,6 +22,7 @@ from app.models.audit import record
 from app.models.collectives import JoinRequest
 from app.models.forum import GroupWatch, ThreadRead, ThreadWatch
 from app.models.notifications import EMAIL_OFF, Notification
+from app.urls import external_url
 
 FORMER_MEMBER_NAME = "Voormalig lid"
 DELETED_EMAIL_DOMAIN = "invalid.example"

@@ -9,7 +9,6 @@ from sqlalchemy.orm import selectinload
 from app.errors import ConflictError
 from app.extensions import db
 from app.mail import queue_mail
-from app.urls import external_url
 from app.models.accounts import ROLE_MEMBER, ROLE_REPRESENTATIVE, STAFF_ROLES, User
 from app.models.audit import record
 from app.models.collectives import (
@@ -22,7 +21,9 @@ from app.models.collectives import (
 )
 from app.models.selfscan import SCAN_APPROVED, SCAN_COMPLETED, SelfScan
 from app.permissions import can_moderate
+from app.selfscan.report import build_report
 from app.timeutil import utcnow
+from app.urls import external_url
 from app.validators import MAX_ID, has_control_characters
 
 MAX_SLUG = 80
@@ -138,7 +139,6 @@ def dashboard_report(scan):
     """The report of a scan as H5's build_report makes it (None without a scan)."""
     if scan is None:
         return None
-    from app.selfscan.report import build_report
 
     return build_report(scan)
 

@@ -10,9 +10,9 @@ on "sluiten"), so nothing is logged twice.
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from app.blueprints.forum.services import refresh_counters, refresh_group_counters
 from app.errors import ConflictError
 from app.extensions import db
+from app.forum.services import refresh_counters, refresh_group_counters
 from app.models.audit import record
 from app.models.forum import ForumGroup, Post, PostReport, PostRevision, Thread
 from app.timeutil import utcnow

@@ -4,10 +4,10 @@ from sqlalchemy import and_, or_
 
 from app.extensions import db
 from app.mail import queue_mail
-from app.urls import external_url
 from app.models.accounts import STAFF_ROLES, STATUS_ACTIVE, User
 from app.models.public import ContactMessage
 from app.timeutil import utcnow
+from app.urls import external_url
 
 
 def moderator_addresses():

@@ -1,0 +1,1 @@
+"""Collectives: their pages, join requests and the dashboard of a representative (services)."""

@@ -1,0 +1,1 @@
+"""Partner labs: asking, answering and accepting (services) and the lists people read (queries)."""

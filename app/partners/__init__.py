@@ -1,0 +1,1 @@
+"""Partner organisations: applying, vetting, inviting and linking partner accounts (services)."""
