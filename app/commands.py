@@ -167,16 +167,18 @@ def search_rebuild():
     import time
 
     from app import search
+    from app.search.documents import count_documents
+    from app.search.index import index_dir
 
     with db.session.no_autoflush:
-        total = search.count_documents(db.session)
+        total = count_documents(db.session)
     db.session.rollback()
     started = time.monotonic()
     with click.progressbar(length=total, label="Indexeren", show_pos=True) as bar:
         count = search.rebuild(progress=bar.update)
     seconds = max(time.monotonic() - started, 1e-6)
     click.echo(f"{count} documents indexed in {seconds:.1f} s ({count / seconds:.0f} docs/s) "
-               f"in {search.index_dir()}.")
+               f"in {index_dir()}.")
 
 
 @search_cli.command("check")
@@ -223,6 +225,7 @@ def search_status():
 def search_apply():
     """Apply waiting index jobs now (also those in back-off)."""
     from app import search
+    from app.search.jobs import pending_jobs
 
     applied = search.apply_pending(include_waiting=True, lock_timeout=30.0)
-    click.echo(f"{applied} job(s) applied; {search.pending_jobs()} waiting.")
+    click.echo(f"{applied} job(s) applied; {pending_jobs()} waiting.")

@@ -146,7 +146,7 @@ def _empty_search_index(app):
     path = app.config["SEARCH_INDEX_DIR"]
     app.config["SEARCH_APPLY"] = "before-search"
     yield
-    from app.search import reset_index_for_tests
+    from app.search.index import reset_index_for_tests
 
     reset_index_for_tests(path)
 

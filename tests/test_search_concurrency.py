@@ -13,6 +13,7 @@ import pytest
 from app import search
 from app.extensions import db
 from app.models.search import SearchJob
+from app.search.index import open_index
 from tests import search_race_support as race
 from tests.collective_helpers import quick_user
 from tests.forum_helpers import Cast, make_group
@@ -36,7 +37,7 @@ def test_writers_and_searchers_in_separate_processes_never_race(app):
     make_group("Energie", slug="energie")
     authors = [cast.member, cast.member2, cast.moderator,
                quick_user("lid3@example.org", collective=cast.collective, name="Cor Derde")]
-    search.open_index()  # all start from an existing index
+    open_index()  # all start from an existing index
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Barrier(race.WRITERS + race.SEARCHERS + 1)
     end = ctx.Barrier(race.WRITERS + race.SEARCHERS + 1)

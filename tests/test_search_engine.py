@@ -14,6 +14,11 @@ from app.forum import services as forum
 from app.markup import render_markdown
 from app.models.knowledge import STATUS_DRAFT, STATUS_PUBLISHED, KnowledgeItem
 from app.models.search import SearchJob
+from app.search.analysis import analyse
+from app.search.documents import _finish
+from app.search.index import _forget_searchers, _searcher, open_index
+from app.search.jobs import paused
+from app.search.query import tidy_operators
 from app.timeutil import utcnow
 from tests.collective_helpers import make_collective
 from tests.conftest import login, submit
@@ -61,7 +66,7 @@ def ids(results):
 
 def indexed():
     """{doc id: stored fields} of everything in the index."""
-    ix = search.open_index()
+    ix = open_index()
     with ix.searcher() as searcher:
         return {fields["id"]: fields for fields in searcher.all_stored_fields()}
 
@@ -69,6 +74,36 @@ def indexed():
 def jobs():
     db.session.expire_all()
     return db.session.execute(db.select(SearchJob).order_by(SearchJob.id)).scalars().all()
+
+
+# -- the package's public face -------------------------------------------------------------------
+
+PUBLIC = {
+    "search", "SearchResults", "SearchHit", "SEARCH_KINDS", "SORTS", "MAX_QUERY_LENGTH",
+    "clean_query", "apply_pending", "rebuild", "check", "CheckReport", "status", "register_search",
+}
+
+
+def test_the_package_exports_only_what_the_app_uses():
+    """app.search's __init__ is the engine's public face; the rest is imported from its module."""
+    assert sorted(search.__all__) == sorted(PUBLIC)
+    assert [name for name in search.__all__ if not hasattr(search, name)] == []
+    namespace = {}
+    exec("from app.search import *", namespace)
+    assert set(namespace) - {"__builtins__"} == PUBLIC
+
+
+def test_indexes_written_before_the_split_still_unpickle_their_stemming_filter():
+    """Indexes written when the engine was one module pickled `app.search.DutchStemFilter`."""
+    import pickle
+
+    from app.search.analysis import DutchStemFilter
+
+    assert search.DutchStemFilter is DutchStemFilter
+    old = pickle.dumps(DutchStemFilter(), protocol=0)
+    assert b"app.search.analysis\nDutchStemFilter" in old
+    old = old.replace(b"app.search.analysis\n", b"app.search\n")
+    assert isinstance(pickle.loads(old), DutchStemFilter)
 
 
 # -- the Dutch analyser ---------------------------------------------------------------------------
@@ -83,12 +118,12 @@ def jobs():
     ("vrijwilligers", "vrijwilliger"),
 ])
 def test_analyser_folds_accents_case_and_stems(written, searched):
-    assert search.analyse(written) == search.analyse(searched)
-    assert len(search.analyse(written)) == 1
+    assert analyse(written) == analyse(searched)
+    assert len(analyse(written)) == 1
 
 
 def test_analyser_drops_dutch_stop_words():
-    assert search.analyse("de het een en van zonnepanelen") == search.analyse("zonnepanelen")
+    assert analyse("de het een en van zonnepanelen") == analyse("zonnepanelen")
 
 
 def test_stemming_and_accents_through_a_search(cast, group):
@@ -425,10 +460,10 @@ def test_check_finds_and_repairs_missing_stale_and_extra(app, cast, group):
     _some_content(cast, group)
     good = indexed()
     thread_key = next(key for key in good if key.startswith("thread:"))
-    ix = search.open_index()
+    ix = open_index()
     writer = ix.writer()
     writer.delete_by_term("id", thread_key)  # missing
-    writer.add_document(**search._finish({  # extra: a post that does not exist
+    writer.add_document(**_finish({  # extra: a post that does not exist
         "id": "post:999999", "kind": "discussie", "audience": "public", "scopes": "",
         "title": "Spook", "display_title": "Spook", "text": "spookbericht", "members_text": "",
         "where": "Forum", "link": None, "path": "/", "date": utcnow()}))
@@ -493,7 +528,7 @@ def test_broken_index_files_do_not_fail_requests(app, cast, group):
         if name.endswith(".toc"):
             with open(os.path.join(path, name), "wb") as toc:
                 toc.write(b"\x00garbage")
-    search._forget_searchers()
+    _forget_searchers()
     member = isolated_client(app)
     login(member, cast.member2.email)
     response = submit(member, f"/forum/energie/{thread.id}/reageren",
@@ -509,7 +544,7 @@ def test_broken_index_files_do_not_fail_requests(app, cast, group):
 
 def test_busy_index_leaves_jobs_for_the_next_round(app, cast, group):
     start_thread(group, cast.member, title="Eerst")
-    ix = search.open_index()
+    ix = open_index()
     holder = ix.writer()  # another worker is writing
     try:
         thread, _ = start_thread(group, cast.member, title="Wachtrij", body="Even wachten")
@@ -534,7 +569,7 @@ def test_a_failing_job_is_kept_with_back_off_and_the_others_apply(cast, group):
 
 
 def test_paused_queues_nothing_and_rebuild_catches_up(cast, group):
-    with search.paused():
+    with paused():
         thread, _ = start_thread(group, cast.member, title="Bulk geladen")
     assert jobs() == [] and search.search("bulk", cast.member).total == 0
     search.rebuild()
@@ -598,7 +633,7 @@ def test_in_worker_mode_a_request_leaves_its_jobs_to_the_worker(app, cast, group
     ('"a b" OR c', '"a b" OR c'),
 ])
 def test_operators_with_nothing_to_act_on_are_left_out(raw, tidy):
-    assert search.tidy_operators(raw) == tidy
+    assert tidy_operators(raw) == tidy
 
 
 def test_rebuild_keeps_dot_files_and_leaves_no_temporary_directories(app, cast, group):
@@ -615,7 +650,7 @@ def test_rebuild_keeps_dot_files_and_leaves_no_temporary_directories(app, cast, 
 
 def test_an_empty_index_gives_no_results_not_an_error(app, cast, caplog):
     """A new site (or a new index) has no documents: searching finds nothing, quietly."""
-    search.open_index()
+    open_index()
     results = search.search("zonnepanelen", cast.member)
     assert results.total == 0 and results.hits == [] and not results.unavailable
     assert "Search failed" not in caplog.text
@@ -675,10 +710,10 @@ def test_the_caches_of_a_searcher_are_bounded(cast, group, monkeypatch):
                      body=" ".join(f"woord{n}x{k}" for k in range(60)))
     monkeypatch.setattr(evaluation, "POSTINGS_CACHE_MAX_ENTRIES", 20)
     evaluation._SEGMENT_CACHE.clear()
-    search._forget_searchers()
+    _forget_searchers()
     for n in range(3):
         for k in range(60):
             assert search.search(f"woord{n}x{k}", cast.member).total == 1
-    searcher = search._searcher()
+    searcher = _searcher()
     assert searcher._ck_evaluation.postings_cache.weight <= 20
     assert evaluation._SEGMENT_CACHE.weight <= evaluation.SEGMENT_CACHE_MAX_ITEMS
