@@ -1,4 +1,11 @@
-"""The application factory."""
+"""The application factory: the composition root, outside the layers (docs/architecture.md).
+
+It imports the blueprints, the models, the commands and the permission rules inside the
+functions that register them, as Flask's factory pattern does: importing any module of the
+package (app.extensions, app.models …, as the worker, migrations and tests do) runs this
+__init__, and it should not load the whole web layer each time. No cycle hides behind these
+imports; they wire the layers together once an app is built.
+"""
 import logging
 
 from flask import Flask, render_template, request
@@ -237,8 +244,14 @@ def register_commands(app):
 
 
 def register_search_index(app):
-    # Index jobs are queued by session events and applied after each commit (app.search).
+    # Index jobs are queued by session events and applied after each commit (app.search). The
+    # features say what they index, the permission rules who may see it; the engine imports
+    # neither. The order of the documents is the order a rebuild adds them in.
+    from app.collectives.search import SEARCH_DOCUMENTS as COLLECTIVES
+    from app.forum.search import SEARCH_DOCUMENTS as FORUM
+    from app.knowledge.search import SEARCH_DOCUMENTS as KNOWLEDGE
+    from app.labs.search import SEARCH_DOCUMENTS as LABS
     from app.permissions import search_rights
     from app.search import register_search
 
-    register_search(app, rights=search_rights)
+    register_search(app, rights=search_rights, documents=FORUM + LABS + KNOWLEDGE + COLLECTIVES)

@@ -1,13 +1,25 @@
 """Command-line tasks: `flask --app wsgi <command>`."""
 import sys
+import time
 
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask.cli import AppGroup
 
+from app import search
+from app.demo import SeedRefused, database_is_empty, seed_demo
 from app.extensions import db
+from app.models.accounts import ROLE_ADMIN, User
+from app.models.outbox import STATUS_FAILED, STATUS_PENDING, OutboxMessage
+from app.retention import apply_retention
+from app.search.documents import count_documents
+from app.search.index import index_dir
+from app.search.jobs import pending_jobs
+from app.timeutil import utcnow
+from app.validators import password_problem
 from app.worker.cli import run_worker_command, worker_command
+from config import app_env_is_explicit
 
 
 def register(app):
@@ -24,10 +36,6 @@ def register(app):
 @click.option("--name", prompt="Naam")
 def create_admin(email, name):
     """Create the first administrator (or make an existing account one)."""
-    from app.models.accounts import ROLE_ADMIN, User
-    from app.timeutil import utcnow
-    from app.validators import password_problem
-
     email = email.strip().lower()
     try:
         validate_email(email, check_deliverability=False)
@@ -61,10 +69,6 @@ def create_admin(email, name):
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database holds data.")
 def seed_demo_command(if_empty):
     """Fill an empty database with the demo content of the README."""
-    from app.demo import SeedRefused, database_is_empty, seed_demo
-
-    from config import app_env_is_explicit
-
     if not current_app.config.get("SEED_DEMO_ALLOWED"):
         raise click.ClickException("Demo-data wordt nooit in de productieconfiguratie aangemaakt.")
     if not app_env_is_explicit():
@@ -99,8 +103,6 @@ def mail_worker(once, interval):
 @click.option("--limit", default=20, show_default=True)
 def mail_list(limit):
     """Show the newest messages in the outbox with their status."""
-    from app.models.outbox import OutboxMessage
-
     rows = db.session.execute(
         db.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
     ).scalars()
@@ -114,9 +116,6 @@ def mail_list(limit):
 @click.option("--all-failed", is_flag=True, help="Every message that was given up on.")
 def mail_retry(message_ids, all_failed):
     """Queue given-up messages again (after a long outage, or a fixed address)."""
-    from app.models.outbox import STATUS_FAILED, STATUS_PENDING, OutboxMessage
-    from app.timeutil import utcnow
-
     if not message_ids and not all_failed:
         raise click.UsageError("Give message ids or --all-failed.")
     query = db.update(OutboxMessage).where(OutboxMessage.status == STATUS_FAILED)
@@ -134,8 +133,6 @@ def mail_retry(message_ids, all_failed):
 @click.argument("message_id", type=int, required=False)
 def mail_show(message_id):
     """Print one message's text (the newest without an id): handy for reading links locally."""
-    from app.models.outbox import OutboxMessage
-
     query = db.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(1)
     if message_id:
         query = db.select(OutboxMessage).where(OutboxMessage.id == message_id)
@@ -151,8 +148,6 @@ privacy_cli = AppGroup("privacy", help="Retention of personal data.")
 @privacy_cli.command("cleanup")
 def privacy_cleanup():
     """Remove what the privacy statement says we keep no longer (the worker does this hourly)."""
-    from app.retention import apply_retention
-
     counts = apply_retention()
     db.session.commit()
     click.echo("Removed: " + ", ".join(f"{name}: {count}" for name, count in counts.items()))
@@ -164,12 +159,6 @@ search_cli = AppGroup("search", help="The full-text search index (SEARCH_INDEX_D
 @search_cli.command("rebuild")
 def search_rebuild():
     """Build the whole index again from the database and swap it in."""
-    import time
-
-    from app import search
-    from app.search.documents import count_documents
-    from app.search.index import index_dir
-
     with db.session.no_autoflush:
         total = count_documents(db.session)
     db.session.rollback()
@@ -186,8 +175,6 @@ def search_rebuild():
 @click.option("--verbose", "-v", is_flag=True, help="List the documents that differ.")
 def search_check(no_repair, verbose):
     """Compare the index with the database and repair what differs."""
-    from app import search
-
     report = search.check(repair=not no_repair)
     click.echo(f"Database: {report.expected} documents; index: {report.indexed}.")
     for label, keys in (("missing", report.missing), ("stale", report.stale),
@@ -211,8 +198,6 @@ def search_check(no_repair, verbose):
 @search_cli.command("status")
 def search_status():
     """Documents in the index and jobs waiting."""
-    from app import search
-
     info = search.status()
     click.echo(f"Index: {info['dir']}")
     click.echo(f"Documents: {info['documents'] if info['documents'] is not None else 'unavailable'}")
@@ -224,8 +209,5 @@ def search_status():
 @search_cli.command("apply")
 def search_apply():
     """Apply waiting index jobs now (also those in back-off)."""
-    from app import search
-    from app.search.jobs import pending_jobs
-
     applied = search.apply_pending(include_waiting=True, lock_timeout=30.0)
     click.echo(f"{applied} job(s) applied; {pending_jobs()} waiting.")

@@ -12,6 +12,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so migrations can alter and drop them on SQLite and PostgreSQL alike.
@@ -42,10 +44,7 @@ def insert_for(model, bind=None):
     """An INSERT with ON CONFLICT support (`on_conflict_do_nothing`/`_do_update`) for the database
     in use (`bind`: an engine or connection; default the session's): PostgreSQL's or SQLite's."""
     bind = bind if bind is not None else db.session.get_bind()
-    if bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql_insert if bind.dialect.name == "postgresql" else sqlite_insert
     return insert(model)
 
 

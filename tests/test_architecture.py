@@ -34,3 +34,27 @@ def test_the_search_engine_gets_rights_from_the_app_not_the_permission_module(ap
         assert rights_of(Member()) == (frozenset({AUDIENCE_PUBLIC}), False)
     finally:
         app.extensions["search"] = saved
+
+
+def test_no_import_of_our_code_hides_inside_a_function():
+    """Imports of app modules sit at the top of their module, so a cycle cannot hide; only the
+    application factory (the composition root) imports the layers inside create_app."""
+    import ast
+
+    allowed = {ROOT / "app" / "__init__.py"}
+    hidden = []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        if path in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for inner in ast.walk(node):
+                names = []
+                if isinstance(inner, ast.ImportFrom):
+                    names = [inner.module or ""] if inner.level == 0 else ["." * inner.level]
+                elif isinstance(inner, ast.Import):
+                    names = [alias.name for alias in inner.names]
+                if any(name == "app" or name.startswith(("app.", ".")) for name in names):
+                    hidden.append(f"{path.relative_to(ROOT)}:{inner.lineno}")
+    assert hidden == []

@@ -1,6 +1,7 @@
 """Reading knowledge items: the public list with its filters, and one item by its address."""
 from dataclasses import dataclass, field
 
+from flask import url_for
 from sqlalchemy import exists, select
 
 from app.extensions import db
@@ -84,8 +85,6 @@ def find_attachment(item, attachment_id):
 
 def latest_items(limit=3):
     """The newest published items in the shape the home page's "Nieuw in de kennisbank" expects."""
-    from flask import url_for
-
     found = db.session.execute(published_query().limit(limit)).scalars()
     return [{"title": item.title, "url": url_for("knowledge.item", slug=item.slug),
              "type_label": item.kind_label, "summary": item.summary} for item in found]

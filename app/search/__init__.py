@@ -5,9 +5,10 @@ This is the only package that knows Whoosh; the app calls `search()`, `apply_pen
 same names.
 
 How the index follows the database
-- SQLAlchemy session events (registered by `register_search(app)`) notice new, changed and deleted
-  rows of the indexed models at flush time and write `SearchJob` rows in the same transaction, so
-  an index job exists exactly when the change was committed; no view has to remember anything.
+- Features describe what they index (Source, Scope and Watch in documents.py; create_app passes
+  them to `register_search(app, documents=...)`). SQLAlchemy session events notice new, changed
+  and deleted rows of the watched models at flush time and write `SearchJob` rows in the same
+  transaction, so an index job exists exactly when the change was committed.
 - After the commit the jobs are applied by the request itself (SEARCH_APPLY=inline, with a short
   wait for the lock) or by the background worker (SEARCH_APPLY=worker, production's default); the
   worker also applies whatever an inline request left. No web process starts a thread for it.
@@ -29,7 +30,8 @@ How the package is laid out (the modules import each other directly, never this 
 - schema.py       public constants, the Whoosh schema, SearchHit / SearchResults / CheckReport
 - analysis.py     the Dutch analyser: fold, dutch_stem, DutchStemFilter, ANALYZER
 - index.py        the index on disk: open_index, per-thread searchers, writing() under the lock
-- documents.py    documents from the database, for single rows and for scopes
+- documents.py    the registry the features describe their documents in (Source, Scope, Watch),
+                  and loading the documents of many jobs at once
 - events.py       session events that queue index jobs; apply_mode, register_search
 - jobs.py         applying the queue: apply_pending, paused, queue, pending_jobs
 - maintenance.py  rebuild, check, status

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import event, inspect as sa_inspect
+from flask import current_app, has_app_context, has_request_context
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event
 
 from app.models.search import SearchJob
+from app.search.documents import Registry, jobs_for_row
 from app.search.jobs import apply_pending
 from app.timeutil import utcnow
 
@@ -16,57 +19,11 @@ log = logging.getLogger(__name__)
 
 # -- the queue: session events ---------------------------------------------------------------------
 
-# model name -> (job doc type, columns whose change matters, scope doc type on a structural change,
-#                columns whose change also re-indexes the scope)
-_WATCHED = {
-    "Thread": ("thread", {"title", "group_id", "deleted_at", "created_at"}, "thread_posts",
-               {"title", "group_id", "deleted_at"}),
-    "ForumGroup": (None, set(), "group", {"name", "slug"}),
-    "LabQuestion": ("labquestion", {"title", "body_source", "body_html", "context_source",
-                                    "context_html", "hidden_at", "lab_id"},
-                    "question_replies", {"title", "hidden_at", "lab_id"}),
-    "LabReply": ("labreply", {"body_source", "body_html", "hidden_at", "deleted_at", "question_id"},
-                 None, set()),
-    "Lab": (None, set(), "lab", {"name", "slug"}),
-    "KnowledgeItem": ("knowledge", {"title", "summary", "body_source", "body_html", "status",
-                                    "kind", "slug", "published_at", "created_at"}, None, set()),
-    "Collective": ("collective", {"name", "slug", "description", "municipality", "province",
-                                  "sector", "country"}, None, set()),
-}
-_POST_COLUMNS = {"body_source", "body_html", "deleted_at", "hidden_at", "thread_id", "number"}
-
-
-def _changed(obj, columns):
-    state = sa_inspect(obj)
-    for name in columns:
-        attr = state.attrs.get(name) if name in state.attrs else None
-        if attr is not None and attr.history.has_changes():
-            return True
-    return False
-
-
 def jobs_for_flush(session):
-    """(doc_type, doc_id) pairs for what this flush changed."""
+    """(doc_type, doc_id) pairs for what this flush changed, as the features' watches say."""
     jobs = []
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        name = type(obj).__name__
-        is_new, is_deleted = obj in session.new, obj in session.deleted
-        if name == "Post":
-            if not (is_new or is_deleted or _changed(obj, _POST_COLUMNS)):
-                continue
-            if obj.number == 1:
-                jobs.append(("thread", obj.thread_id))
-            else:
-                jobs.append(("post", obj.id))
-            continue
-        spec = _WATCHED.get(name)
-        if spec is None:
-            continue
-        doc_type, columns, scope_type, scope_columns = spec
-        if doc_type and (is_new or is_deleted or _changed(obj, columns)):
-            jobs.append((doc_type, obj.id))
-        if scope_type and not is_new and (is_deleted or _changed(obj, scope_columns)):
-            jobs.append((scope_type, obj.id))
+        jobs.extend(jobs_for_row(obj, obj in session.new, obj in session.deleted))
     return [(t, i) for t, i in jobs if i is not None]
 
 
@@ -94,8 +51,6 @@ def _after_flush(session, flush_context):
 
 
 def _search_enabled_for(session):
-    from flask import current_app, has_app_context
-
     return has_app_context() and current_app.extensions.get("search") is not None
 
 
@@ -127,8 +82,6 @@ def apply_mode(app):
 
 
 def _after_commit_apply():
-    from flask import current_app, has_app_context, has_request_context
-
     if not has_app_context():
         return
     app = current_app._get_current_object()
@@ -148,15 +101,16 @@ def _after_commit_apply():
 _registered_events = False
 
 
-def register_search(app, rights=None):
-    """Queue index jobs on every change of an indexed model (called from create_app). `rights(user)`
-    gives (audiences, may read members-only text) of a searcher; create_app passes the permission
+def register_search(app, rights=None, documents=()):
+    """Queue index jobs on every change of an indexed model (called from create_app).
+
+    `documents`: the features' descriptions of what they index (Source, Scope and Watch items of
+    app.search.documents, e.g. app.forum.search.SEARCH_DOCUMENTS). `rights(user)` gives
+    (audiences, may read members-only text) of a searcher; create_app passes the permission
     rules' own (app.permissions.search_rights)."""
     global _registered_events
-    app.extensions["search"] = {"rights": rights}
+    app.extensions["search"] = {"rights": rights, "documents": Registry.of(documents)}
     if not _registered_events:
-        from flask_sqlalchemy.session import Session as FlaskSession
-
         event.listen(FlaskSession, "after_flush", _after_flush)
         event.listen(FlaskSession, "after_commit", _after_commit)
         event.listen(FlaskSession, "after_soft_rollback", _after_soft_rollback)

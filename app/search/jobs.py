@@ -8,11 +8,12 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from flask import current_app, has_request_context
 from sqlalchemy.orm import Session as OrmSession
 
 from app.extensions import db
 from app.models.search import SearchJob
-from app.search.documents import SCOPE_TYPES, _load_singles, _scope
+from app.search.documents import _load_singles, _scope, is_scope
 from app.search.index import IndexBusy, IndexUnavailable, _is_vanished_file, writing
 from app.timeutil import utcnow
 
@@ -95,7 +96,7 @@ def _apply_batch_locked(writer, batch_limit, include_waiting):
             with _request_context():
                 singles = {}
                 for (doc_type, doc_id), job_ids in _group_jobs(jobs).items():
-                    if doc_type in SCOPE_TYPES:
+                    if is_scope(doc_type):
                         try:
                             term, docs = _scope(doc_type, doc_id, session)
                             scope_terms.add(term)
@@ -148,8 +149,6 @@ class _request_context:
     """A request context for url_for while documents are built (none exists in a thread)."""
 
     def __enter__(self):
-        from flask import current_app, has_request_context
-
         self._ctx = None
         if not has_request_context():
             self._ctx = current_app.test_request_context("/")

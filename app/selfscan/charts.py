@@ -7,6 +7,7 @@ SVG presentation attributes (fill=, stroke=, …). The chart is an image for ass
 import itertools
 import math
 
+from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 RADIUS = 140
@@ -191,8 +192,6 @@ VALUE_ROOM = 112  # room right of the longest bar for "1.234 (41,7%)"
 
 def dutch_number(value, digits=None):
     """1234.5 → "1.234,5" (as the `getal` template filter, usable without a request)."""
-    from babel.numbers import format_decimal
-
     if digits is None:
         return format_decimal(value, locale="nl_NL")
     pattern = "#,##0." + "0" * digits if digits else "#,##0"

@@ -10,6 +10,7 @@ import unicodedata
 
 from babel.dates import format_date as babel_format_date
 from flask import has_app_context
+from flask_babel import format_date
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -51,8 +52,6 @@ def dutch_date(value):
     if value is None:
         return ""
     if has_app_context():
-        from flask_babel import format_date
-
         return format_date(value, "d MMMM y")
     return babel_format_date(value, "d MMMM y", locale="nl")
 
