@@ -11,6 +11,7 @@ import os
 import shutil
 import threading
 
+from flask import current_app
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import _DEF_INDEX_NAME as _INDEX_NAME
 from whoosh.util.filelock import try_for
@@ -27,14 +28,16 @@ _used_dirs = set()                # index dirs this process wrote to (tests rese
 
 
 def index_dir():
-    from flask import current_app
-
     configured = current_app.config.get("SEARCH_INDEX_DIR") or "search_index"
     return os.path.abspath(configured)
 
 
 class IndexUnavailable(Exception):
     """The index directory is missing and cannot be made, unreadable or broken."""
+
+
+class IndexMissing(IndexUnavailable):
+    """There is no index (yet): a search finds nothing; only writers make one."""
 
 
 # How often opening the index for reading is tried again after a file vanished under it. A writer
@@ -63,7 +66,8 @@ def _index_exists(path):
 
 
 def open_index(create=True):
-    """The index in SEARCH_INDEX_DIR for reading (made, empty, when it is not there yet).
+    """The index in SEARCH_INDEX_DIR for reading; made, empty, when it is not there yet and
+    `create` (IndexMissing otherwise: the search path never makes an index).
 
     Readers take no lock: when a writer's clean-up removes a file while it is being opened (the
     table-of-contents race), the index is opened again from the newest generation."""
@@ -73,7 +77,10 @@ def open_index(create=True):
             if _index_exists(path):
                 return _same_schema(_storage(path).open_index(), path)
             if not create:
-                raise IndexUnavailable(f"no index in {path}")
+                parent = os.path.dirname(path)
+                if os.path.exists(parent) and not os.path.isdir(parent):
+                    raise IndexUnavailable(f"{path} cannot be made: {parent} is not a directory")
+                raise IndexMissing(f"no index in {path}")
             with _write_lock(path, timeout=30.0):
                 return _open_locked(path)
         except IndexUnavailable:
@@ -88,6 +95,7 @@ def open_index(create=True):
 def _open_locked(path):
     """Open (or create) the index while holding its write lock: no file changes meanwhile."""
     if not _index_exists(path):
+        os.makedirs(path, exist_ok=True)
         _storage(path).create_index(SCHEMA)
         _used_dirs.add(path)
     return _same_schema(_storage(path).open_index(), path)
@@ -109,6 +117,8 @@ def _searcher():
     searcher, inode = cache.get(path, (None, None))
     try:
         current_inode = os.stat(path).st_ino if os.path.isdir(path) else None
+        if searcher is not None and current_inode is None:
+            return searcher  # a rebuild is swapping directories: the old files are still open
         if searcher is not None and (inode != current_inode or not searcher.up_to_date()):
             # A new searcher, not searcher.refresh(): Whoosh-Reloaded's refresh reuses segment
             # readers by segment id and so misses deletions made since.
@@ -118,7 +128,7 @@ def _searcher():
                 pass
             searcher = None
         if searcher is None:
-            searcher = open_index().searcher()
+            searcher = open_index(create=False).searcher()
             current_inode = os.stat(path).st_ino
     except IndexUnavailable:
         cache.pop(path, None)
@@ -159,28 +169,40 @@ class IndexBusy(Exception):
     """Another process or thread holds the index's write lock."""
 
 
+def lock_file(path):
+    """The write lock's file: next to the index directory, not in it, so it stays put while
+    rebuild() swaps directories (a lock inside would move away with the old index)."""
+    return os.path.dirname(path), f".{os.path.basename(path)}.writelock"
+
+
+def _file_lock(folder, name, timeout):
+    """A held file lock (Whoosh's), or IndexBusy / IndexUnavailable."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+        lock = FileStorage(folder).lock(name)
+        acquired = try_for(lock.acquire, timeout=max(timeout, 0.001), delay=0.02)
+    except OSError as exc:  # an unwritable directory, …
+        raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    if not acquired:
+        raise IndexBusy()
+    return lock
+
+
 @contextlib.contextmanager
-def _write_lock(path, timeout):
-    """Hold the index's write lock (Whoosh's MAIN_WRITELOCK file, so other processes on this machine
-    wait too, plus a per-process lock for threads) for the `with` block; IndexBusy after
-    `timeout` seconds, IndexUnavailable when the directory cannot be made or locked. Only the
-    holder of this lock writes or deletes files of the index."""
+def _write_lock(path, timeout, inner=True):
+    """Hold the index's write lock for the `with` block: a per-process lock for threads, a lock
+    file beside the index directory for other processes on this machine, and (with `inner`) also
+    Whoosh's own lock inside the directory, which any Whoosh writer respects. IndexBusy after
+    `timeout` seconds, IndexUnavailable when a lock cannot be made. Only the holder writes,
+    creates, swaps or deletes files of the index."""
     if not _process_lock.acquire(timeout=max(timeout, 0.001)):
         raise IndexBusy()
     try:
-        try:
-            os.makedirs(path, exist_ok=True)
-            # The lock file Whoosh's own writers use (FileIndex.lock: "<indexname>_WRITELOCK").
-            lock = FileStorage(path).lock(f"{_INDEX_NAME}_WRITELOCK")
-            acquired = try_for(lock.acquire, timeout=max(timeout, 0.001), delay=0.02)
-        except OSError as exc:  # an unwritable directory, …
-            raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from exc
-        if not acquired:
-            raise IndexBusy()
-        try:
+        with contextlib.ExitStack() as held:
+            held.callback(_file_lock(*lock_file(path), timeout).release)
+            if inner:  # only now may the directory be made: no rebuild is swapping it
+                held.callback(_file_lock(path, f"{_INDEX_NAME}_WRITELOCK", timeout).release)
             yield
-        finally:
-            lock.release()
     finally:
         _process_lock.release()
 

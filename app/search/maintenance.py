@@ -16,8 +16,8 @@ from app.extensions import db
 from app.models.search import SearchJob
 from app.search.documents import all_documents
 from app.search.evaluation import _SEGMENT_CACHE
-from app.search.index import (IndexBusy, IndexUnavailable, _forget_searchers, _used_dirs,
-                              _write_lock, index_dir, open_index)
+from app.search.index import (IndexBusy, IndexMissing, IndexUnavailable, _forget_searchers,
+                              _used_dirs, _write_lock, index_dir, open_index)
 from app.search.jobs import _request_context, apply_pending, pending_jobs
 from app.search.schema import SCHEMA, CheckReport
 from app.timeutil import utcnow
@@ -35,13 +35,12 @@ def rebuild(progress=None):
     parent = os.path.dirname(path) or "."
     os.makedirs(parent, exist_ok=True)
     guard = contextlib.ExitStack()
-    if os.path.isdir(path):
-        try:
-            guard.enter_context(_write_lock(path, timeout=60.0))
-        except IndexBusy:
-            raise RuntimeError("the index stayed busy for a minute; try again") from None
-        except IndexUnavailable:
-            pass  # an unwritable directory: nothing to protect, the swap replaces it
+    try:
+        # Held until the new index is in place: no writer can make an index at the live path
+        # between the two renames of the swap (the lock file is beside the directory).
+        guard.enter_context(_write_lock(path, timeout=60.0, inner=os.path.isdir(path)))
+    except IndexBusy:
+        raise RuntimeError("the index stayed busy for a minute; try again") from None
     fresh = tempfile.mkdtemp(prefix=".search-rebuild-", dir=parent)
     count = 0
     try:
@@ -150,11 +149,13 @@ def status():
             db.select(db.func.count()).select_from(SearchJob).where(SearchJob.attempts > 0)
         ).scalar_one()
     try:
-        searcher = open_index().searcher()
+        searcher = open_index(create=False).searcher()
         try:
             info["documents"] = searcher.doc_count()
         finally:
             searcher.close()
+    except IndexMissing:
+        info["documents"] = 0
     except IndexUnavailable as exc:
         info["error"] = str(exc)
     return info

@@ -10,7 +10,7 @@ from functools import lru_cache
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, MultifieldParser, plugins, syntax
 
-from app.search.analysis import fold
+from app.search.analysis import dutch_stem, fold
 from app.search.schema import MAX_QUERY_LENGTH, MIN_PREFIX_LENGTH, SCHEMA
 
 # -- searching -------------------------------------------------------------------------------------
@@ -25,7 +25,9 @@ def clean_query(text):
 
 
 class _PrefixNode(syntax.TextNode):
-    """word* → a prefix of the folded word, not of its stem (the stemmer would cut it)."""
+    """word* → terms starting with the folded word, and the stem of the whole word: the index holds
+    stems, so zonnepanelen* finds "zonnepanel" (the stem of zonnepanelen) as well as longer words
+    that start with "zonnepanelen"."""
 
     qclass = wq.Prefix
 
@@ -33,7 +35,12 @@ class _PrefixNode(syntax.TextNode):
         return "%r*" % self.text
 
     def query(self, parser):
-        return wq.Prefix(self.fieldname or parser.fieldname, fold(self.text))
+        fieldname = self.fieldname or parser.fieldname
+        folded = fold(self.text)
+        stem = dutch_stem(folded)
+        if stem == folded or not stem:
+            return wq.Prefix(fieldname, folded)
+        return wq.Or([wq.Prefix(fieldname, folded), wq.Term(fieldname, stem)])
 
 
 class _PrefixPlugin(plugins.PrefixPlugin):
@@ -41,6 +48,14 @@ class _PrefixPlugin(plugins.PrefixPlugin):
 
 
 _FIELD_SYNTAX_RE = re.compile(r"(\w+)\s*:")
+# "-woord" and -"twee woorden" at the start of a word mean NOT, as in web search engines; a hyphen
+# inside a word (zonne-energie) does not.
+_MINUS_RE = re.compile(r'(?:(?<=\s)|(?<=^)|(?<=\())-+(?=[\w"])')
+
+
+def _minus_as_not(text):
+    """"gemeente -subsidie" → "gemeente NOT subsidie"."""
+    return _MINUS_RE.sub("NOT ", text)
 
 
 def _without_field_syntax(text):
@@ -104,7 +119,7 @@ def parse_query(text, fields):
     q = None
     if not as_words:
         try:
-            tidy = tidy_operators(_without_field_syntax(text))
+            tidy = tidy_operators(_minus_as_not(_without_field_syntax(text)))
             q = _parser(fields, False).parse(fold_for_parser(tidy))
             if q is wq.NullQuery:
                 return None, False  # only stop words and signs: nothing to look for

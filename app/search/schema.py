@@ -31,7 +31,7 @@ MAX_QUERY_LENGTH = 500
 MIN_PREFIX_LENGTH = 3
 MAX_PER_PAGE = 100
 SNIPPET_CHARS = 220
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: plurals, diminutives and irregular forms in the Dutch analyser
 
 
 # -- the schema ------------------------------------------------------------------------------------

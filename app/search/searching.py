@@ -7,6 +7,7 @@ import heapq
 import logging
 import math
 
+from flask import current_app
 from markupsafe import Markup, escape
 from whoosh import highlight, query as wq
 
@@ -14,7 +15,7 @@ from app.search.analysis import ANALYZER
 from app.search.documents import _url
 from app.search.evaluation import SCORE_LIMIT, _allowed_docs, _evaluation
 from app.search.events import APPLY_BEFORE_SEARCH, apply_mode
-from app.search.index import IndexUnavailable, _searcher
+from app.search.index import IndexMissing, IndexUnavailable, _searcher
 from app.search.jobs import apply_pending
 from app.search.query import clean_query, parse_query
 from app.search.schema import (AUDIENCE_PUBLIC, MAX_PER_PAGE,
@@ -28,8 +29,6 @@ def rights_of(user):
     """(audiences, searches members-only text) for a person (or a visitor), from the rights
     function the app registered (`register_search(app, rights=…)`: the permission rules live with
     the features, not here). Without one, only public text is searched."""
-    from flask import current_app
-
     rights = (current_app.extensions.get("search") or {}).get("rights")
     if rights is None:
         return frozenset({AUDIENCE_PUBLIC}), False
@@ -132,6 +131,8 @@ def search(query, user, kind=None, sort="relevantie", page=1, per_page=20):
     try:
         searcher = _searcher()
         _run_search(searcher, q, results, audiences, fields, kind, sort, page, per_page)
+    except IndexMissing:
+        pass  # no index yet (a new site, or a rebuild's first run): nothing found
     except IndexUnavailable as exc:
         log.error("Search index unavailable: %s", exc)
         results.unavailable = True
@@ -143,8 +144,6 @@ def search(query, user, kind=None, sort="relevantie", page=1, per_page=20):
 
 
 def _apply_before_search():
-    from flask import current_app
-
     try:
         if apply_mode(current_app) == APPLY_BEFORE_SEARCH:
             apply_pending()

@@ -1,0 +1,69 @@
+"""What people type, read as they mean it: -woord excludes, woord* also finds the whole word's
+forms, an empty index answers with nothing found (not "try later")."""
+import pytest
+
+from app import search
+from tests.forum_helpers import Cast, make_group, start_thread
+from tests.forum_moderation_helpers import cheap_passwords
+
+
+@pytest.fixture(autouse=True)
+def index_at_commit(app):
+    app.config["SEARCH_APPLY"] = "inline"
+
+
+@pytest.fixture
+def cast():
+    cast = Cast()
+    cheap_passwords(cast.member)
+    return cast
+
+
+@pytest.fixture
+def threads(cast):
+    group = make_group("Energie", slug="energie")
+    start_thread(group, cast.member, title="De gemeente en subsidie",
+                 body="Onze gemeente geeft subsidie voor zonnepanelen.")
+    start_thread(group, cast.member, title="De gemeente en vergunningen",
+                 body="Wat vraagt de gemeente voor een windmolen?")
+    start_thread(group, cast.member, title="Gemeentes die meedenken",
+                 body="Welke gemeentes helpen een buurtje met paneeltjes?")
+
+
+def titles(results):
+    return sorted(hit.title for hit in results.hits)
+
+
+def test_minus_excludes_a_word(cast, threads):
+    assert titles(search.search("gemeente -subsidie", cast.member)) == [
+        "De gemeente en vergunningen", "Gemeentes die meedenken"]
+    assert titles(search.search('gemeente -"zonnepanelen"', cast.member)) == [
+        "De gemeente en vergunningen", "Gemeentes die meedenken"]
+
+
+def test_a_hyphen_inside_a_word_is_not_a_minus(cast, threads):
+    results = search.search("gemeente-subsidie", cast.member)
+    assert titles(results) == ["De gemeente en subsidie"]
+
+
+def test_only_minus_words_search_the_words_themselves(cast, threads):
+    results = search.search("-subsidie", cast.member)
+    assert results.as_words and titles(results) == ["De gemeente en subsidie"]
+
+
+def test_a_prefix_also_finds_the_whole_words_forms(cast, threads):
+    # The index holds stems: zonnepanelen is indexed as "zonnepanel".
+    assert titles(search.search("zonnepanelen*", cast.member)) == ["De gemeente en subsidie"]
+    assert titles(search.search("zonnepan*", cast.member)) == ["De gemeente en subsidie"]
+    assert titles(search.search("windmolens*", cast.member)) == ["De gemeente en vergunningen"]
+
+
+def test_plurals_and_diminutives_find_each_other_through_a_search(cast, threads):
+    assert len(search.search("gemeentes", cast.member).hits) == 3
+    assert titles(search.search("buurt panelen", cast.member)) == ["Gemeentes die meedenken"]
+
+
+def test_an_empty_index_finds_nothing_and_is_not_unavailable(cast):
+    results = search.search("gemeente", cast.member)
+    assert results.total == 0 and results.hits == []
+    assert not results.unavailable
