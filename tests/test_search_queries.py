@@ -3,8 +3,11 @@ forms, an empty index answers with nothing found (not "try later")."""
 import pytest
 
 from app import search
+from app.search import searching
+from tests.conftest import login
 from tests.forum_helpers import Cast, make_group, start_thread
 from tests.forum_moderation_helpers import cheap_passwords
+from tests.isolation import isolated_client
 
 
 @pytest.fixture(autouse=True)
@@ -67,3 +70,24 @@ def test_an_empty_index_finds_nothing_and_is_not_unavailable(cast):
     results = search.search("gemeente", cast.member)
     assert results.total == 0 and results.hits == []
     assert not results.unavailable
+
+
+def test_pages_end_where_the_ranking_ends_and_the_page_says_so(app, cast, monkeypatch):
+    group = make_group("Wonen", slug="wonen")
+    for number in range(10):
+        start_thread(group, cast.member, title=f"Warmtenet deel {number}",
+                     body="Over het warmtenet in de wijk.")
+    monkeypatch.setattr(searching, "SCORE_LIMIT", 4)
+    results = search.search("warmtenet", cast.member, per_page=2)
+    assert results.total == 10 and results.ranked == 4 and results.pages == 2
+    assert len(search.search("warmtenet", cast.member, page=2, per_page=2).hits) == 2
+    beyond = search.search("warmtenet", cast.member, page=3, per_page=2)
+    assert beyond.hits == [] and beyond.pages == 2
+    by_date = search.search("warmtenet", cast.member, sort="datum", per_page=2)
+    assert by_date.ranked is None and by_date.pages == 5
+
+    client = isolated_client(app)
+    login(client, cast.member.email)
+    page = client.get("/zoeken?q=warmtenet").get_data(as_text=True)
+    assert "search-ranked" in page and "sorteer op datum" in page
+    assert "search-ranked" not in client.get("/zoeken?q=warmtenet&sort=datum").get_data(as_text=True)

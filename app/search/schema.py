@@ -87,6 +87,7 @@ class SearchResults:
     kind: str | None = None
     sort: str = "relevantie"
     unavailable: bool = False  # the index could not be read (logged); shown as "try later"
+    ranked: int | None = None  # set when only the best `ranked` matches can be paged through
 
     @property
     def has_prev(self):

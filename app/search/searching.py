@@ -166,6 +166,13 @@ def _run_search(searcher, q, results, audiences, fields, kind, sort, page, per_p
     results.pages = max(1, math.ceil(results.total / per_page)) if results.total else 0
     if not results.total or page > results.pages:
         return
+    if sort != "datum" and results.total > SCORE_LIMIT:
+        # Only the best SCORE_LIMIT are ranked: the pages end there, and the page says so (no
+        # empty pages past the ranking; sorting by date pages through all of them).
+        results.ranked = SCORE_LIMIT
+        results.pages = min(results.pages, math.ceil(SCORE_LIMIT / per_page))
+        if page > results.pages:
+            return
     wanted = page * per_page
     if sort == "datum":
         dates = evaluation.column("date")
