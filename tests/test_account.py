@@ -7,22 +7,15 @@ from app.extensions import db
 from app.models.accounts import Token, User
 from app.timeutil import utcnow
 from app.tokens import PURPOSE_EMAIL_CHANGE, PURPOSE_RESET
-from tests.conftest import PASSWORD, csrf_token, link_from, login, make_user, outbox, submit
-from tests.isolation import client, isolated_client  # noqa: F401  (client: one app context per request)
+from tests.factories import PASSWORD, make_user
+from tests.support import (
+    csrf_token, isolated_client, link_from, login, outbox, reload, submit, text,
+)
 
 NEW_PASSWORD = "nieuwe-zin-voor-de-buurtmolen"
 WRONG_PASSWORD = "Je huidige wachtwoord klopt niet."
 EMAIL_LINK_SENT = "We hebben een bevestigingslink gestuurd naar"
 LINK_INVALID = "werkt niet (meer)"
-
-
-def text(response):
-    return response.get_data(as_text=True)
-
-
-def reload(user):
-    db.session.expire_all()
-    return db.session.get(User, user.id)
 
 
 def logged_in(client):

@@ -1,7 +1,8 @@
 """/account brings together what a person can change about themself."""
 from app.extensions import db
 from app.models.collectives import Collective
-from tests.conftest import login, make_user
+from tests.factories import make_user
+from tests.support import login
 
 
 def test_account_page_links_settings_privacy_and_collective(client):

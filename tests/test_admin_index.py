@@ -4,8 +4,8 @@ from datetime import timedelta
 from app.extensions import db
 from app.models.collectives import Collective, JoinRequest
 from app.timeutil import utcnow
-from tests.conftest import login, make_user
-from tests.test_admin_review import make_scan
+from tests.factories import make_user, submitted_scan
+from tests.support import login
 
 
 def test_visitor_is_sent_to_login_and_member_refused(client):
@@ -16,8 +16,8 @@ def test_visitor_is_sent_to_login_and_member_refused(client):
 
 
 def test_tiles_count_what_waits(client, moderator):
-    make_scan(name="Zon Zuid")
-    late = make_scan(name="Wind West")
+    submitted_scan(name="Zon Zuid")
+    late = submitted_scan(name="Wind West")
     late.due_at = utcnow() - timedelta(days=2)
     collective = Collective(name="Buurt", slug="buurt", sector="energie", municipality="Ede")
     db.session.add(collective)

@@ -11,18 +11,9 @@ from app.models.accounts import User
 from app.models.audit import AuditLog
 from app.timeutil import utcnow
 from app.workdays import local_today
-from tests.conftest import PASSWORD, csrf_token, login, make_user, outbox, submit
-from tests.isolation import client, isolated_client  # noqa: F401  (one app context per request)
-from tests.test_admin_review import make_collective
-
-
-def text(response):
-    return response.get_data(as_text=True)
-
-
-def reload(user):
-    db.session.expire_all()
-    return db.session.get(User, user.id)
+from tests.factories import PASSWORD, make_user
+from tests.fixtures.selfscan import review_collective
+from tests.support import csrf_token, isolated_client, login, outbox, reload, submit, text
 
 
 def audit_actions():
@@ -76,8 +67,8 @@ def person(email, name, role="member", **fields):
 
 @pytest.fixture
 def people():
-    zon = make_collective(name="Zonnedael", slug="zonnedael", sector="energie", municipality="Zeist")
-    linde = make_collective()
+    zon = review_collective(name="Zonnedael", slug="zonnedael", sector="energie", municipality="Zeist")
+    linde = review_collective()
     return {
         "zon": zon,
         "linde": linde,
@@ -394,10 +385,10 @@ def test_actions_need_a_csrf_token(mod_client, people):
 
 
 def test_member_list_queries_do_not_grow_with_the_rows(mod_client, people):
-    from tests.test_admin_review import count_queries
+    from tests.support import count_queries
 
     few = count_queries(mod_client, "/beheer/leden")
     for number in range(12):
-        collective = make_collective(name=f"Collectief {number}", slug=f"collectief-{number}")
+        collective = review_collective(name=f"Collectief {number}", slug=f"collectief-{number}")
         person(f"extra{number}@example.org", f"Extra {number}", collective_id=collective.id)
     assert count_queries(mod_client, "/beheer/leden") == few

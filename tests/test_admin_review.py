@@ -13,86 +13,13 @@ from app.models.selfscan import SelfScan, SelfScanAnswer
 from app.selfscan import review as services
 from app.selfscan.questionnaire import current_questionnaire
 from app.timeutil import utcnow
-from app.workdays import add_working_days
-from tests.conftest import csrf_token, link_from, login, make_user, outbox, submit
-from tests.isolation import client, isolated_client  # noqa: F401  (one app context per request)
+from tests.factories import make_user, submitted_scan
+from tests.fixtures.selfscan import approve_data, review_collective
+from tests.support import (
+    count_queries, csrf_token, isolated_client, link_from, login, outbox, reload, submit, text,
+)
 
 ALREADY = "al beoordeeld"
-
-
-def text(response):
-    return response.get_data(as_text=True)
-
-
-def sample_answer(question):
-    """A valid answer of any question type (generic, so a rewritten questionnaire still works)."""
-    if question.type == "single":
-        return question.options[0][0]
-    if question.type == "multi":
-        return [question.options[0][0]]
-    if question.type == "scale":
-        return 4
-    if question.type == "number":
-        return max(question.min or 0, 12)
-    if question.type == "year":
-        return 2015
-    if question.type == "municipality":
-        return {"municipality": "Utrecht", "province": "Utrecht", "country": "NL"}
-    return "Een kort antwoord"
-
-
-def make_scan(name="Energiecoöperatie Zonnedael U.A.", sector="energie", municipality="Zeist",
-              province="Utrecht", country="NL", status="submitted", submitted_at=None,
-              contact_name="Sanne Visser", contact_email="sanne@example.org", scores=None,
-              all_answers=True):
-    """A scan row as the self-scan flow leaves it after submission."""
-    questionnaire = current_questionnaire()
-    keys = questionnaire.profile_keys
-    submitted_at = submitted_at or utcnow()
-    scan = SelfScan(
-        resume_token_hash=f"hash-{utcnow().timestamp()}-{name}-{id(object())}"[:64],
-        questionnaire_version=questionnaire.version,
-        status=status,
-        furthest_step=questionnaire.step_count,
-        contact_name=contact_name,
-        contact_email=contact_email,
-        consent_privacy=True,
-        consent_research=True,
-        consent_version=questionnaire.consent_version,
-        consent_at=submitted_at,
-        submitted_at=None if status == "draft" else submitted_at,
-        due_at=None if status == "draft" else add_working_days(submitted_at, 2),
-        scores=scores,
-    )
-    answers = {}
-    if all_answers:
-        answers = {q.key: sample_answer(q) for q in questionnaire.questions()}
-    answers[keys["name"]] = name
-    answers[keys["sector"]] = sector
-    answers[keys["location"]] = {"municipality": municipality, "province": province, "country": country}
-    for key, value in answers.items():
-        scan.answers.append(SelfScanAnswer(question_key=key, questionnaire_version=questionnaire.version,
-                                           value=value))
-    db.session.add(scan)
-    db.session.commit()
-    return scan
-
-
-def make_collective(name="Buurtzorg De Linde", slug="buurtzorg-de-linde", sector="zorg",
-                    municipality="Amersfoort", province="Utrecht"):
-    collective = Collective(name=name, slug=slug, sector=sector, municipality=municipality,
-                            province=province, country="NL", description="")
-    db.session.add(collective)
-    db.session.commit()
-    return collective
-
-
-def approve_data(**changes):
-    data = {"name": "Energiecoöperatie Zonnedael", "slug": "zonnedael", "sector": "energie",
-            "municipality": "Zeist", "province": "Utrecht", "country": "NL",
-            "description": "Samen zonnepanelen op de daken van Zeist."}
-    data.update(changes)
-    return data
 
 
 def scan_url(scan):
@@ -112,11 +39,6 @@ def collectives():
     return db.session.execute(db.select(Collective)).scalars().all()
 
 
-def reload(scan):
-    db.session.expire_all()
-    return db.session.get(SelfScan, scan.id)
-
-
 def audit_actions():
     db.session.expire_all()
     return [entry.action for entry in db.session.execute(db.select(AuditLog)).scalars()]
@@ -131,7 +53,7 @@ def mod_client(client, moderator):
 # -- who may see the queue ---------------------------------------------------------------------
 
 def test_visitor_is_sent_to_login(client):
-    scan = make_scan()
+    scan = submitted_scan()
     for url in ("/beheer/zelfscans", scan_url(scan)):
         response = client.get(url)
         assert response.status_code == 302
@@ -142,7 +64,7 @@ def test_visitor_is_sent_to_login(client):
 
 @pytest.mark.parametrize("role", ["member", "representative", "partner"])
 def test_non_staff_get_403_and_change_nothing(client, role):
-    scan = make_scan()
+    scan = submitted_scan()
     make_user(email="iemand@example.org", role=role)
     login(client, "iemand@example.org")
     assert client.get("/beheer/zelfscans").status_code == 403
@@ -157,7 +79,7 @@ def test_non_staff_get_403_and_change_nothing(client, role):
 
 
 def test_moderator_and_admin_see_the_queue(client, moderator, admin_user):
-    make_scan()
+    submitted_scan()
     for person in (moderator, admin_user):
         other = isolated_client(client.application)
         login(other, person.email)
@@ -170,11 +92,11 @@ def test_moderator_and_admin_see_the_queue(client, moderator, admin_user):
 
 def test_queue_lists_waiting_scans_oldest_first_with_their_details(mod_client):
     now = utcnow()
-    make_scan(name="Nieuw Collectief", submitted_at=now - timedelta(hours=1), municipality="Delft",
+    submitted_scan(name="Nieuw Collectief", submitted_at=now - timedelta(hours=1), municipality="Delft",
               province="Zuid-Holland", contact_name="Piet Nieuw", contact_email="piet@example.org")
-    old = make_scan(name="Oud Collectief", submitted_at=now - timedelta(hours=5), sector="zorg")
-    make_scan(name="Nog Bezig", status="draft")
-    make_scan(name="Al Goedgekeurd", status="approved")
+    old = submitted_scan(name="Oud Collectief", submitted_at=now - timedelta(hours=5), sector="zorg")
+    submitted_scan(name="Nog Bezig", status="draft")
+    submitted_scan(name="Al Goedgekeurd", status="approved")
 
     page = text(mod_client.get("/beheer/zelfscans"))
     assert page.index("Oud Collectief") < page.index("Nieuw Collectief")
@@ -197,8 +119,8 @@ def _row(page, name):
 
 
 def test_overdue_scans_have_a_visible_te_laat_badge(mod_client):
-    make_scan(name="Te Laat Collectief", submitted_at=utcnow() - timedelta(days=10))
-    make_scan(name="Op Tijd Collectief", submitted_at=utcnow() - timedelta(minutes=5))
+    submitted_scan(name="Te Laat Collectief", submitted_at=utcnow() - timedelta(days=10))
+    submitted_scan(name="Op Tijd Collectief", submitted_at=utcnow() - timedelta(minutes=5))
     page = text(mod_client.get("/beheer/zelfscans"))
     late = _row(page, "Te Laat Collectief")
     assert "Te laat" in late
@@ -209,7 +131,7 @@ def test_overdue_scans_have_a_visible_te_laat_badge(mod_client):
 def test_queue_is_paginated(mod_client):
     start = utcnow() - timedelta(days=1)
     for number in range(27):
-        make_scan(name=f"Collectief {number:02d}", submitted_at=start + timedelta(minutes=number),
+        submitted_scan(name=f"Collectief {number:02d}", submitted_at=start + timedelta(minutes=number),
                   all_answers=False)
     first = text(mod_client.get("/beheer/zelfscans"))
     assert "Collectief 00" in first and "Collectief 24" in first and "Collectief 25" not in first
@@ -223,7 +145,7 @@ def test_queue_is_paginated(mod_client):
 # -- one scan ----------------------------------------------------------------------------------
 
 def test_scan_page_shows_every_answer_by_step_contact_consent_and_scores(mod_client):
-    scan = make_scan(scores={"doel": 75, "leden": None})
+    scan = submitted_scan(scores={"doel": 75, "leden": None})
     page = text(mod_client.get(scan_url(scan)))
     questionnaire = current_questionnaire()
     answers = scan.answer_map()
@@ -243,13 +165,13 @@ def test_scan_page_shows_every_answer_by_step_contact_consent_and_scores(mod_cli
 
 
 def test_possible_duplicates_are_shown(mod_client):
-    make_collective(name="Zonnedael", slug="zonnedael", sector="energie", municipality="Bunnik")
-    make_collective(name="Wooncoöperatie De Hoek", slug="de-hoek", sector="wonen", municipality="Zeist")
-    make_collective(name="Voedselbos Noord", slug="voedselbos-noord", sector="voedsel",
+    review_collective(name="Zonnedael", slug="zonnedael", sector="energie", municipality="Bunnik")
+    review_collective(name="Wooncoöperatie De Hoek", slug="de-hoek", sector="wonen", municipality="Zeist")
+    review_collective(name="Voedselbos Noord", slug="voedselbos-noord", sector="voedsel",
                     municipality="Groningen", province="Groningen")
-    other = make_scan(name="Stichting Energie Zonnedaal", municipality="Utrecht", all_answers=False)
-    make_scan(name="Iets Heel Anders", municipality="Maastricht", province="Limburg", all_answers=False)
-    scan = make_scan()  # Energiecoöperatie Zonnedael U.A., Zeist
+    other = submitted_scan(name="Stichting Energie Zonnedaal", municipality="Utrecht", all_answers=False)
+    submitted_scan(name="Iets Heel Anders", municipality="Maastricht", province="Limburg", all_answers=False)
+    scan = submitted_scan()  # Energiecoöperatie Zonnedael U.A., Zeist
 
     page = text(mod_client.get(scan_url(scan)))
     section = page[page.index("Mogelijke dubbele aanmeldingen"):page.index("Antwoorden</h2>")]
@@ -271,7 +193,7 @@ def test_name_normalisation():
 
 
 def test_unknown_or_draft_scans_are_404(mod_client):
-    draft = make_scan(status="draft")
+    draft = submitted_scan(status="draft")
     assert mod_client.get(scan_url(draft)).status_code == 404
     assert mod_client.get("/beheer/zelfscans/999999").status_code == 404
     assert mod_client.get("/beheer/zelfscans/abc").status_code == 404
@@ -289,7 +211,7 @@ def test_unknown_or_draft_scans_are_404(mod_client):
 # -- approving ---------------------------------------------------------------------------------
 
 def test_approve_creates_the_collective_and_invites_the_contact(mod_client, moderator):
-    scan = make_scan()
+    scan = submitted_scan()
     before = utcnow()
     response = approve(mod_client, scan)
     assert response.status_code == 302
@@ -325,7 +247,7 @@ def test_approve_creates_the_collective_and_invites_the_contact(mod_client, mode
 
 
 def test_approving_twice_makes_one_collective(mod_client):
-    scan = make_scan()
+    scan = submitted_scan()
     assert approve(mod_client, scan).status_code == 302
     second = approve(mod_client, scan, slug="zonnedael-twee")
     assert second.status_code == 302
@@ -336,7 +258,7 @@ def test_approving_twice_makes_one_collective(mod_client):
 
 
 def test_two_moderators_approving_make_one_collective(client, moderator):
-    scan = make_scan()
+    scan = submitted_scan()
     make_user(email="tweede@example.org", name="Tweede Moderator", role="moderator")
     first, second = client, isolated_client(client.application)
     login(first, moderator.email)
@@ -364,7 +286,7 @@ def test_two_moderators_approving_make_one_collective(client, moderator):
 
 def test_the_conditional_update_protects_a_stale_scan(moderator, admin_user):
     """Two requests that both saw the scan as waiting: only the first creates a collective."""
-    scan = make_scan()
+    scan = submitted_scan()
     stale = db.session.get(SelfScan, scan.id)
     assert services.approve_selfscan(moderator, stale, approve_data()) is not None
     db.session.commit()
@@ -389,8 +311,8 @@ def test_the_conditional_update_protects_a_stale_scan(moderator, admin_user):
     ("bestaand", "al in gebruik"),
 ])
 def test_slug_is_validated_and_nothing_is_created(mod_client, slug, message):
-    make_collective(name="Bestaand", slug="bestaand")
-    scan = make_scan()
+    review_collective(name="Bestaand", slug="bestaand")
+    scan = submitted_scan()
     response = approve(mod_client, scan, slug=slug)
     assert response.status_code == 200
     assert message in text(response)
@@ -401,8 +323,8 @@ def test_slug_is_validated_and_nothing_is_created(mod_client, slug, message):
 
 
 def test_slug_in_capitals_is_lowered_and_the_prefill_avoids_taken_slugs(mod_client):
-    make_collective(name="Zonnedael", slug="energiecooperatie-zonnedael-u-a")
-    scan = make_scan()
+    review_collective(name="Zonnedael", slug="energiecooperatie-zonnedael-u-a")
+    scan = submitted_scan()
     assert 'value="energiecooperatie-zonnedael-u-a-2"' in text(mod_client.get(scan_url(scan)))
     assert approve(mod_client, scan, slug="  Zon-Dael-2026 ").status_code == 302
     assert {c.slug for c in collectives()} == {"energiecooperatie-zonnedael-u-a", "zon-dael-2026"}
@@ -420,7 +342,7 @@ def test_slug_in_capitals_is_lowered_and_the_prefill_avoids_taken_slugs(mod_clie
     ({"description": "y" * 2001}, "hoogstens 2000 tekens"),
 ])
 def test_bad_approve_input_gets_a_dutch_message(mod_client, changes, message):
-    scan = make_scan()
+    scan = submitted_scan()
     response = approve(mod_client, scan, **changes)
     assert response.status_code == 200
     assert message in text(response)
@@ -429,7 +351,7 @@ def test_bad_approve_input_gets_a_dutch_message(mod_client, changes, message):
 
 
 def test_hostile_approve_input_never_500(mod_client):
-    scan = make_scan()
+    scan = submitted_scan()
     token = csrf_token(mod_client, scan_url(scan))
     url = scan_url(scan) + "/goedkeuren"
     for data in (
@@ -451,7 +373,7 @@ def test_hostile_approve_input_never_500(mod_client):
 
 
 def test_a_belgian_collective_gets_a_flemish_province(mod_client):
-    scan = make_scan(municipality="Gent", province="Oost-Vlaanderen", country="BE")
+    scan = submitted_scan(municipality="Gent", province="Oost-Vlaanderen", country="BE")
     page = text(mod_client.get(scan_url(scan)))
     assert '<option selected value="BE">' in page or 'value="BE" selected' in page
     assert approve(mod_client, scan, country="BE", province="Oost-Vlaanderen",
@@ -462,7 +384,7 @@ def test_a_belgian_collective_gets_a_flemish_province(mod_client):
 # -- rejecting ---------------------------------------------------------------------------------
 
 def test_reject_needs_a_reason(mod_client):
-    scan = make_scan()
+    scan = submitted_scan()
     for reason, message in (("", "Schrijf waarom"), ("   ", "Schrijf waarom"),
                             ("z" * 2001, "hoogstens 2000 tekens"), ("a\x00b", "onzichtbare tekens")):
         response = reject(mod_client, scan, reason)
@@ -473,7 +395,7 @@ def test_reject_needs_a_reason(mod_client):
 
 
 def test_reject_emails_the_reason_and_is_audited(mod_client, moderator):
-    scan = make_scan()
+    scan = submitted_scan()
     reason = "Dit is een commercieel bedrijf dat winst uitkeert.\nNeem gerust contact op."
     response = reject(mod_client, scan, reason)
     assert response.status_code == 302
@@ -499,7 +421,7 @@ def test_reject_emails_the_reason_and_is_audited(mod_client, moderator):
 
 
 def test_markup_in_a_reason_is_escaped_in_the_html_mail(mod_client):
-    scan = make_scan()
+    scan = submitted_scan()
     reject(mod_client, scan, "<a href='http://evil.example'>klik</a>")
     [mail] = outbox()
     assert "<a href='http://evil.example'>" not in mail.body_html
@@ -510,8 +432,8 @@ def test_a_slug_taken_at_the_last_moment_gives_a_form_error(mod_client, monkeypa
     """Another collective takes the address between the form check and the insert."""
     from app.blueprints.admin.forms import ApproveScanForm
 
-    make_collective(name="Bestaand", slug="bestaand")
-    scan = make_scan()
+    review_collective(name="Bestaand", slug="bestaand")
+    scan = submitted_scan()
     monkeypatch.setattr(ApproveScanForm, "validate_slug", lambda form, field: None)
     response = approve(mod_client, scan, slug="bestaand")
     assert response.status_code == 200
@@ -522,7 +444,7 @@ def test_a_slug_taken_at_the_last_moment_gives_a_form_error(mod_client, monkeypa
 
 
 def test_an_answer_in_an_unexpected_shape_is_still_shown(mod_client):
-    scan = make_scan()
+    scan = submitted_scan()
     location_key = current_questionnaire().profile_keys["location"]
     answer = next(a for a in scan.answers if a.question_key == location_key)
     answer.value = "Zeist (oud formaat)"
@@ -532,26 +454,6 @@ def test_an_answer_in_an_unexpected_shape_is_still_shown(mod_client):
     page = text(mod_client.get(scan_url(scan)))
     assert "Zeist (oud formaat)" in page
     assert "vervallen_vraag" in page
-
-
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, *args, **kwargs):
-        self.count += 1
-
-
-def count_queries(client, url):
-    from sqlalchemy import event
-
-    counter = QueryCounter()
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    return counter.count
 
 
 @pytest.mark.parametrize("tab, status", [("ingediend", "submitted"), ("goedgekeurd", "approved")])
@@ -564,7 +466,7 @@ def test_queue_queries_do_not_grow_with_the_rows(mod_client, moderator, tab, sta
                             role="moderator", password_hash="x")
             db.session.add(reviewer)
             db.session.flush()
-            scan = make_scan(name=f"Collectief {tab} {index}", status=status, all_answers=False)
+            scan = submitted_scan(name=f"Collectief {tab} {index}", status=status, all_answers=False)
             scan.reviewed_by_id = reviewer.id
             scan.reviewed_at = utcnow()
         db.session.commit()

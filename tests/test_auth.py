@@ -8,8 +8,10 @@ from app.extensions import db
 from app.models.accounts import STATUS_SUSPENDED, Token, User
 from app.timeutil import utcnow
 from app.tokens import PURPOSE_RESET, PURPOSE_VERIFY
-from tests.conftest import PASSWORD, csrf_token, link_from, login, make_user, outbox, submit
-from tests.isolation import client, isolated_client  # noqa: F401  (client: one app context per request)
+from tests.factories import PASSWORD, make_user
+from tests.support import (
+    csrf_token, isolated_client, link_from, login, outbox, reload, submit, text,
+)
 
 LOGIN_FAILED = "Dit e-mailadres en wachtwoord horen niet bij elkaar"
 RESET_ANSWER = "Als er een account bij dit e-mailadres hoort"
@@ -17,18 +19,9 @@ LINK_INVALID = "werkt niet (meer)"
 NEW_PASSWORD = "nieuwe-zin-voor-de-buurtmolen"
 
 
-def text(response):
-    return response.get_data(as_text=True)
-
-
 def without_tokens(page):
     """A page with its per-session CSRF tokens blanked, for comparing two answers."""
     return re.sub(r'(name="csrf_token"[^>]*value=")[^"]+', r"\1", page)
-
-
-def reload(user):
-    db.session.expire_all()
-    return db.session.get(User, user.id)
 
 
 def logged_in(client):

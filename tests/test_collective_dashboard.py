@@ -7,9 +7,8 @@ from app.extensions import db
 from app.models.collectives import JoinRequest
 from app.models.selfscan import SCAN_APPROVED, SCAN_COMPLETED, SCAN_DRAFT, SCAN_SUBMITTED
 from app.timeutil import utcnow
-from tests.collective_helpers import SCORES, make_collective, make_scan, member_of, text
-from tests.conftest import csrf_token, login, make_user
-from tests.isolation import client  # noqa: F401
+from tests.factories import SCORES, make_collective, make_scan, make_user, member_of
+from tests.support import csrf_token, login, text
 
 DASHBOARD = "/collectieven/windvang/dashboard"
 

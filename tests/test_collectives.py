@@ -5,20 +5,13 @@ import pytest
 
 from app.extensions import db
 from app.models.audit import AuditLog
-from app.models.collectives import Collective
-from tests.collective_helpers import make_collective, member_of, text
-from tests.conftest import csrf_token, login, make_user, submit
-from tests.isolation import client  # noqa: F401  (one app context per request, as in production)
+from tests.factories import make_collective, make_user, member_of
+from tests.support import csrf_token, login, reload, submit, text
 
 
 def card_names(page):
     """The collective names on a directory page, in order."""
     return re.findall(r'<h2 class="h5 card-title"><a href="[^"]+">([^<]+)</a>', page)
-
-
-def reload(collective):
-    db.session.expire_all()
-    return db.session.get(Collective, collective.id)
 
 
 @pytest.fixture
@@ -327,7 +320,8 @@ def test_edit_with_odd_form_shapes_never_errors(client, windvang):
 
 def test_query_count_does_not_grow_with_the_number_of_rows(client):
     from app.models.collectives import JoinRequest
-    from tests.collective_helpers import QueryCounter, quick_user
+    from tests.support import QueryCounter
+    from tests.factories import quick_user
 
     collective = make_collective("De Windvang", slug="windvang")
     member_of(collective, "rep@example.org", role="representative")

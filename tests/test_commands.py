@@ -9,9 +9,8 @@ from app.urls import external_url
 from app.models.accounts import User
 from app.models.public import ContactMessage
 from config import ProductionConfig
-from tests.conftest import login, make_user, outbox
-from tests.isolation import client, isolated_client  # noqa: F401  (each request its own context)
-from tests.mailserver import running_smtp_server, smtp_server  # noqa: F401  (fixtures)
+from tests.factories import make_user
+from tests.support import isolated_client, login, outbox
 
 DEMO_PASSWORD = "Kracht-demo-2026"
 DEMO_ROLES = {  # DESIGN.md, "Demo data"

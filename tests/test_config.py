@@ -231,7 +231,7 @@ def test_a_production_web_process_starts_no_threads(app):
     """Serving requests, including ones that commit and queue index jobs, starts no thread."""
     import threading
 
-    from tests.fresh_app import production_app
+    from tests.fixtures.apps import production_app
 
     with production_app(app, SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False) as served:
         before = {thread.ident for thread in threading.enumerate()}

@@ -21,22 +21,9 @@ from app.models.forum import (
     ThreadWatch,
 )
 from app.timeutil import utcnow
-from tests.collective_helpers import quick_user
-from tests.conftest import csrf_token, login, submit
-from tests.forum_helpers import (
-    Cast,
-    add_replies,
-    make_group,
-    notifications,
-    post_numbers_on,
-    posts_of,
-    reload,
-    start_thread,
-    text,
-    thread_path,
-    threads,
-)
-from tests.isolation import client, isolated_client  # noqa: F401  (one app context per request)
+from tests.factories import add_replies, make_group, quick_user, start_thread
+from tests.fixtures.forum import Cast, post_numbers_on, posts_of, thread_path, threads
+from tests.support import csrf_token, isolated_client, login, notifications, reload, submit, text
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import pytest
 from app.extensions import db
 from app.models.forum import Post, PostReport, Thread
 from app.validators import has_control_characters
-from tests.conftest import CSRF_RE, csrf_token, login, submit
-from tests.forum_helpers import Cast, add_replies, make_group, posts_of, start_thread, text, thread_path
-from tests.isolation import client  # noqa: F401  (one app context per request)
+from tests.factories import add_replies, make_group, start_thread
+from tests.fixtures.forum import Cast, posts_of, thread_path
+from tests.support import CSRF_RE, csrf_token, login, submit, text
 
 HOSTILE = {
     "huge": "x" * 100_000,

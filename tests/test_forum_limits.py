@@ -9,9 +9,9 @@ from app.extensions import db
 from app.forum import services
 from app.models.accounts import User
 from app.timeutil import utcnow
-from tests.conftest import login, submit
-from tests.forum_helpers import Cast, make_group, posts_of, start_thread, text, thread_path, threads
-from tests.isolation import client  # noqa: F401  (one app context per request)
+from tests.factories import make_group, start_thread
+from tests.fixtures.forum import Cast, posts_of, thread_path, threads
+from tests.support import login, submit, text
 
 
 @pytest.fixture

@@ -11,20 +11,9 @@ from app.forum import moderation, services
 from app.models.audit import AuditLog
 from app.models.forum import ForumGroup, Post, PostReport, Thread
 from app.timeutil import utcnow
-from tests.collective_helpers import QueryCounter, quick_user
-from tests.conftest import csrf_token, login, submit
-from tests.forum_helpers import (
-    Cast,
-    add_replies,
-    make_group,
-    posts_of,
-    reload,
-    start_thread,
-    text,
-    thread_path,
-)
-from tests.forum_moderation_helpers import cheap_passwords
-from tests.isolation import client, isolated_client  # noqa: F401  (one app context per request)
+from tests.factories import add_replies, cheap_passwords, make_group, quick_user, start_thread
+from tests.fixtures.forum import Cast, posts_of, thread_path
+from tests.support import QueryCounter, csrf_token, isolated_client, login, reload, submit, text
 
 HOSTILE = [
     "", " ", "\x00", "a\x00b", "\u202eevil", "x" * 5000, "<script>alert(1)</script>",

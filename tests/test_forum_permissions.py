@@ -18,10 +18,9 @@ from app.models.accounts import User
 from app.models.collectives import Collective
 from app.models.forum import ForumGroup, Post, PostReport, Thread
 from app.timeutil import utcnow
-from tests.conftest import csrf_token, login
-from tests.forum_helpers import reload, text, thread_path
-from tests.forum_moderation_helpers import cheap_password_hash
-from tests.isolation import isolated_client
+from tests.factories import cheap_password_hash
+from tests.fixtures.forum import thread_path
+from tests.support import csrf_token, isolated_client, login, reload, text
 
 ROLES = ["visitor", "outsider", "member", "partner", "moderator", "admin"]
 EMAILS = {

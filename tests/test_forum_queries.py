@@ -2,10 +2,9 @@
 import pytest
 
 from app.extensions import db
-from tests.collective_helpers import QueryCounter
-from tests.conftest import login
-from tests.forum_helpers import Cast, add_replies, make_group, start_thread, text, thread_path
-from tests.isolation import client  # noqa: F401  (one app context per request)
+from tests.factories import add_replies, make_group, start_thread
+from tests.fixtures.forum import Cast, thread_path
+from tests.support import QueryCounter, login, text
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import time
 
 from app.extensions import db
 from app.models.forum import ThreadRead
-from tests.conftest import login
-from tests.forum_helpers import Cast, add_replies, make_group, start_thread, thread_path
-from tests.isolation import isolated_client
+from tests.factories import add_replies, make_group, start_thread
+from tests.fixtures.forum import Cast, thread_path
+from tests.support import isolated_client, login
 
 
 def read_up_to(user, thread):

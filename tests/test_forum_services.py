@@ -11,8 +11,9 @@ from app.models.accounts import User
 from app.models.forum import ForumGroup, Post, Thread, ThreadRead
 from app.slugs import thread_slug
 from app.timeutil import utcnow
-from tests.collective_helpers import quick_user
-from tests.forum_helpers import Cast, add_replies, make_group, posts_of, reload, start_thread
+from tests.factories import add_replies, make_group, quick_user, start_thread
+from tests.fixtures.forum import Cast, posts_of
+from tests.support import reload
 
 
 @pytest.fixture

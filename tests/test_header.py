@@ -1,7 +1,8 @@
 """The header every page shares: navigation, search, account menu and the notification bell."""
 from app.extensions import db
 from app.notifications import notify
-from tests.conftest import login, make_user
+from tests.factories import make_user
+from tests.support import login
 
 
 def test_visitor_sees_login_and_no_bell(client):
@@ -20,7 +21,7 @@ def test_bell_shows_the_unread_count_and_updates(client):
     page = client.get("/").get_data(as_text=True)
     assert "2 ongelezen meldingen" in page
     assert 'href="/meldingen"' in page
-    from tests.conftest import submit
+    from tests.support import submit
 
     submit(client, "/meldingen/gelezen", {}, page="/meldingen")
     assert "geen ongelezen meldingen" in client.get("/").get_data(as_text=True)

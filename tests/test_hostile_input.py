@@ -15,8 +15,8 @@ from app.models.accounts import Token, User
 from app.models.outbox import OutboxMessage
 from app.tokens import PURPOSE_RESET, issue_token
 from app.validators import has_control_characters
-from tests.conftest import CSRF_RE, PASSWORD, login, make_user
-from tests.isolation import client, isolated_client  # noqa: F401  (client: one app context per request)
+from tests.factories import PASSWORD, make_user
+from tests.support import CSRF_RE, isolated_client, login
 
 NEW_PASSWORD = "nieuwe-zin-voor-de-buurtmolen"
 

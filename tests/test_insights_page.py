@@ -1,10 +1,9 @@
 """/inzichten through the test client: the numbers, suppression, filters, roles and query count."""
 import pytest
 
-from tests.collective_helpers import QueryCounter, make_collective, member_of, text
-from tests.conftest import login, make_user
-from tests.insights_helpers import build_fixture, build_uniform, tables
-from tests.isolation import client  # noqa: F401
+from tests.factories import make_collective, make_user, member_of
+from tests.fixtures.insights import build_fixture, build_uniform, tables
+from tests.support import QueryCounter, login, text
 
 URL = "/inzichten"
 HEAD = ["Aantal", "Percentage"]

@@ -5,7 +5,7 @@ from app.insights.services import (
 )
 from app.selfscan.charts import bar_chart_svg, histogram_svg
 from app.timeutil import utcnow
-from tests.insights_helpers import build_fixture, build_uniform
+from tests.fixtures.insights import build_fixture, build_uniform
 
 
 def groups(item):

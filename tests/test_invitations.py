@@ -8,22 +8,18 @@ from app.models.accounts import Token, User
 from app.models.audit import AuditLog
 from app.selfscan import review as services
 from app.timeutil import utcnow
-from tests.conftest import PASSWORD, csrf_token, link_from, login, make_user, outbox, submit
-from tests.isolation import client, isolated_client  # noqa: F401  (one app context per request)
-from tests.test_admin_review import approve_data, make_scan
+from tests.factories import PASSWORD, make_user, submitted_scan
+from tests.fixtures.selfscan import approve_data
+from tests.support import csrf_token, isolated_client, link_from, login, outbox, submit, text
 
 NEW_PASSWORD = "zonnepanelen-op-elk-dak"
 INVALID = "werkt niet (meer)"
 
 
-def text(response):
-    return response.get_data(as_text=True)
-
-
 def invite(contact_email="sanne@example.org", contact_name="Sanne Visser"):
     """Approve a scan as a moderator would; returns (collective, invitation path)."""
     moderator = make_user(email="mod@example.org", name="Mo Derator", role="moderator")
-    scan = make_scan(contact_email=contact_email, contact_name=contact_name)
+    scan = submitted_scan(contact_email=contact_email, contact_name=contact_name)
     collective = services.approve_selfscan(moderator, scan, approve_data())
     db.session.commit()
     [mail] = outbox(contact_email.lower())
@@ -206,9 +202,9 @@ def test_login_from_the_invitation_comes_back_to_it(client):
 def test_staff_partners_and_members_of_another_collective_are_not_linked(client, role, with_collective):
     other = None
     if with_collective:
-        from tests.test_admin_review import make_collective
+        from tests.fixtures.selfscan import review_collective
 
-        other = make_collective()
+        other = review_collective()
     person = make_user(email="sanne@example.org", role=role,
                        collective_id=other.id if other else None)
     _, path = invite()
@@ -258,7 +254,7 @@ def test_invitation_for_a_deleted_collective_is_invalid(client):
 
 def test_the_whole_journey_from_scan_to_representative(app, client):
     """A visitor fills in the scan, a moderator approves it, the contact accepts the invitation."""
-    from tests.selfscan_helpers import CONTACT_EMAIL, CONTACT_NAME, fill_scan
+    from tests.fixtures.selfscan import CONTACT_EMAIL, CONTACT_NAME, fill_scan
 
     visitor = isolated_client(app)
     filled = fill_scan(visitor)

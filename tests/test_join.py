@@ -4,9 +4,11 @@ import pytest
 from app.extensions import db
 from app.models.audit import AuditLog
 from app.models.collectives import JOIN_APPROVED, JOIN_DECLINED, JOIN_PENDING, JOIN_WITHDRAWN
-from tests.collective_helpers import join_requests, make_collective, member_of, reload_user, text
-from tests.conftest import PASSWORD, csrf_token, link_from, login, make_user, outbox, submit
-from tests.isolation import client, isolated_client  # noqa: F401
+from tests.factories import PASSWORD, make_collective, make_user, member_of
+from tests.fixtures.collectives import join_requests
+from tests.support import (
+    csrf_token, isolated_client, link_from, login, outbox, reload, submit, text,
+)
 
 DETAIL = "/collectieven/windvang"
 DASHBOARD = "/collectieven/windvang/dashboard"
@@ -78,7 +80,7 @@ def test_visitor_registers_verifies_asks_and_is_approved(app, client, windvang):
     assert join_request.message == "Ik woon in de straat <b>van</b> de molen."
 
     # Not a member yet: no member rights.
-    bas = reload_user(join_request.user)
+    bas = reload(join_request.user)
     assert bas.collective_id is None and not bas.is_collective_member
     assert client.get(DASHBOARD).status_code == 403
 
@@ -97,7 +99,7 @@ def test_visitor_registers_verifies_asks_and_is_approved(app, client, windvang):
     assert response.status_code == 302
     assert "Bas Buurman is nu lid van De Windvang" in text(rep.get(DASHBOARD))
 
-    bas = reload_user(bas)
+    bas = reload(bas)
     assert bas.collective_id == windvang.id and bas.role == "member" and bas.is_collective_member
     assert join_requests()[0].status == JOIN_APPROVED
     assert join_requests()[0].decided_by_id is not None
@@ -115,7 +117,7 @@ def test_decline_keeps_the_person_out_and_tells_them(app, client, person):
     assert response.status_code == 302
     assert "De aanvraag van Bas Buurman is afgewezen" in text(rep.get(DASHBOARD))
     assert join_requests()[0].status == JOIN_DECLINED
-    assert reload_user(person).collective_id is None
+    assert reload(person).collective_id is None
     (mail,) = [m for m in outbox("bas@example.org") if "aanvraag bij De Windvang" in m.subject]
     assert "niet goedgekeurd" in mail.body_text
     assert client.get(DASHBOARD).status_code == 403
@@ -135,7 +137,7 @@ def test_withdraw_a_pending_request(app, client, person):
     assert "geen openstaande aanvraag" in flashes(client)
     decide(rep_client(app), join_requests()[0].id, "approve")
     assert join_requests()[0].status == JOIN_WITHDRAWN
-    assert reload_user(person).collective_id is None
+    assert reload(person).collective_id is None
 
 
 def test_one_pending_request_at_a_time(client, person, windvang):
@@ -165,7 +167,7 @@ def test_deciding_twice_changes_nothing(app, client, person):
     assert response.status_code == 302
     assert "Over deze aanvraag is al besloten" in text(rep.get(DASHBOARD))
     assert join_requests()[0].status == JOIN_APPROVED
-    assert reload_user(person).collective_id is not None
+    assert reload(person).collective_id is not None
     assert [m.subject for m in outbox("bas@example.org")] == ["Je bent nu lid van De Windvang"]
 
 
@@ -244,13 +246,13 @@ def test_invalid_decision_changes_nothing(app, client, person, decision):
 def test_approval_refused_when_the_person_joined_elsewhere(app, client, person):
     ask(client)
     elsewhere = make_collective("Elders", slug="elders")
-    person = reload_user(person)
+    person = reload(person)
     person.collective_id = elsewhere.id
     db.session.commit()
     rep = rep_client(app)
     decide(rep, join_requests()[0].id, "approve")
     assert "inmiddels lid van een ander collectief" in text(rep.get(DASHBOARD))
-    assert reload_user(person).collective_id == elsewhere.id
+    assert reload(person).collective_id == elsewhere.id
     assert join_requests()[0].status == JOIN_PENDING
 
 
@@ -326,5 +328,5 @@ def test_decision_on_a_stale_copy_changes_nothing(client, person, windvang):
     with pytest.raises(services.JoinError, match="al besloten"):  # from the conditional UPDATE
         services.decide_join_request(rep, join_request, approve=True)
     db.session.rollback()
-    assert reload_user(person).collective_id is None
+    assert reload(person).collective_id is None
     assert len(outbox()) == mails_before

@@ -6,11 +6,12 @@ import re
 import pytest
 
 from app.models.knowledge import STATUS_DRAFT, STATUS_PUBLISHED
-from tests.conftest import csrf_token, login, submit
-from tests.knowledge_helpers import (
+from tests.factories import make_item
+from tests.fixtures.knowledge import (
     HTML_PAGE, KnowledgeCast, add_attachment, attachments, audit_actions, docx_bytes, items,
-    make_item, pdf_bytes, reload_item, text, xlsx_bytes, zip_bytes,
+    pdf_bytes, reload_item, xlsx_bytes, zip_bytes,
 )
+from tests.support import csrf_token, login, submit, text
 
 NEW = "/beheer/kennisbank/nieuw"
 

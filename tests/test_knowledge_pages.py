@@ -6,10 +6,9 @@ import pytest
 
 from app.models.knowledge import STATUS_DRAFT
 from app.timeutil import utcnow
-from tests.conftest import login
-from tests.knowledge_helpers import (
-    KnowledgeCast, add_attachment, docx_bytes, make_item, make_items, pdf_bytes, text,
-)
+from tests.factories import make_item, make_items
+from tests.fixtures.knowledge import KnowledgeCast, add_attachment, docx_bytes, pdf_bytes
+from tests.support import login, text
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from werkzeug.datastructures import FileStorage
 
 from app import uploads
 from app.models.knowledge import KnowledgeAttachment
-from tests.knowledge_helpers import (
+from tests.fixtures.knowledge import (
     HTML_PAGE, docx_bytes, odt_bytes, pdf_bytes, stored_files, xlsx_bytes, zip_bytes,
 )
 

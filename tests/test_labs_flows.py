@@ -13,24 +13,12 @@ from app.models.labs import LabQuestion, LabReply
 from app.models.outbox import OutboxMessage
 from app.notifications import send_notification_emails
 from app.timeutil import utcnow
-from tests.collective_helpers import QueryCounter, make_collective
-from tests.conftest import csrf_token, login, submit
-from tests.isolation import client, isolated_client  # noqa: F401  (one app context per request)
-from tests.lab_helpers import (
-    LabCast,
-    answer,
-    ask,
-    days_ago,
-    notifications,
-    question_path,
-    questions,
-    quick_user,
-    reload,
-    replies_of,
-    reply_path,
-    respond,
-    revisions,
-    text,
+from tests.factories import answer, ask, make_collective, quick_user, respond
+from tests.fixtures.labs import (
+    LabCast, days_ago, question_path, questions, replies_of, reply_path, revisions,
+)
+from tests.support import (
+    QueryCounter, csrf_token, isolated_client, login, notifications, reload, submit, text,
 )
 
 ASK = "/labs/financelab/vragen/nieuw"

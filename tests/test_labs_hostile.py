@@ -11,9 +11,9 @@ import pytest
 from app.extensions import db
 from app.models.labs import LabQuestion, LabReply
 from app.validators import has_control_characters
-from tests.conftest import csrf_token, login, submit
-from tests.isolation import client, isolated_client  # noqa: F401  (one app context per request)
-from tests.lab_helpers import LabCast, answer, ask, question_path, questions, reload, replies_of, text
+from tests.factories import answer, ask
+from tests.fixtures.labs import LabCast, question_path, questions, replies_of
+from tests.support import csrf_token, isolated_client, login, reload, submit, text
 
 HOSTILE = {
     "huge": "x" * 100_000,
@@ -185,7 +185,7 @@ def test_markup_in_a_title_is_shown_as_text_everywhere(app, member, cast):
     page = text(member.get(paths[0]))
     assert "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt; &lt;b&gt;vet&lt;/b&gt;" in page
     # In the partners' notification, in the list of notifications and in the e-mail too.
-    from tests.lab_helpers import notifications
+    from tests.support import notifications
 
     [note] = notifications(cast.partner, "lab_question")
     assert title in note.text  # stored as text; templates escape it

@@ -11,10 +11,9 @@ from app.models.labs import LabQuestion
 from app.notifications import send_notification_emails
 from app.timeutil import utcnow
 from app.workdays import is_working_day, local_today, start_of_local_day, working_days_between
-from tests.conftest import login, submit
-from tests.isolation import isolated_client
-from tests.lab_helpers import LabCast, answer, ask, notifications, question_path, reload, text
-from tests.mailserver import running_smtp_server, smtp_server  # noqa: F401  (fixtures)
+from tests.factories import answer, ask
+from tests.fixtures.labs import LabCast, question_path
+from tests.support import isolated_client, login, notifications, reload, submit, text
 
 
 @pytest.fixture
@@ -139,7 +138,7 @@ def test_unaccept_of_an_answer_that_is_not_accepted_changes_nothing(cast):
 
 
 def test_changing_only_the_research_flag_keeps_no_revision(cast):
-    from tests.lab_helpers import revisions
+    from tests.fixtures.labs import revisions
 
     question = ask(cast.member)
     assert services.edit_question(cast.member, question, question.title, question.body_source,
@@ -152,7 +151,7 @@ def test_changing_only_the_research_flag_keeps_no_revision(cast):
 
 
 def test_a_response_cannot_be_accepted_by_the_service(cast):
-    from tests.lab_helpers import respond
+    from tests.factories import respond
 
     question = ask(cast.member)
     response = respond(cast.member2, question)
@@ -161,7 +160,7 @@ def test_a_response_cannot_be_accepted_by_the_service(cast):
 
 
 def test_nobody_is_told_about_their_own_answer_or_response(cast):
-    from tests.lab_helpers import respond
+    from tests.factories import respond
 
     question = ask(cast.member)
     answer(cast.moderator, question)  # a moderator answers

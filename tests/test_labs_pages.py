@@ -7,10 +7,9 @@ import pytest
 
 from app.extensions import db
 from app.labs import services
-from tests.collective_helpers import QueryCounter, make_collective
-from tests.conftest import login
-from tests.isolation import client  # noqa: F401  (one app context per request)
-from tests.lab_helpers import LabCast, answer, ask, days_ago, quick_user, text
+from tests.factories import answer, ask, make_collective, quick_user
+from tests.fixtures.labs import LabCast, days_ago
+from tests.support import QueryCounter, login, text
 
 QUESTION_LINK = r'/labs/financelab/vragen/\d+">([^<]+)</a>'
 

@@ -13,19 +13,9 @@ import pytest
 from app import permissions
 from app.extensions import db
 from app.models.labs import LabQuestion, LabReply
-from tests.conftest import csrf_token, login
-from tests.isolation import isolated_client
-from tests.lab_helpers import (
-    LabCast,
-    answer,
-    ask,
-    question_path,
-    quick_user,
-    reload,
-    replies_of,
-    reply_path,
-    text,
-)
+from tests.factories import answer, ask, quick_user
+from tests.fixtures.labs import LabCast, question_path, replies_of, reply_path
+from tests.support import csrf_token, isolated_client, login, reload, text
 
 EMAILS = {
     "outsider": "los@example.org",

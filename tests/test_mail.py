@@ -15,9 +15,8 @@ from app.urls import external_url
 from app.models.outbox import OutboxMessage
 from app.models.public import ContactMessage
 from app.timeutil import utcnow
-from tests.conftest import make_user, outbox, submit
-from tests.isolation import client, isolated_client  # noqa: F401  (each request its own context)
-from tests.mailserver import running_smtp_server, smtp_server  # noqa: F401  (fixtures)
+from tests.factories import make_user
+from tests.support import outbox, submit
 
 SENDER = "CollectieveKracht <noreply@collectievekracht.example>"
 
@@ -268,7 +267,7 @@ def test_worker_survives_a_failed_round(app, running_smtp_server, monkeypatch, c
     import app.worker as worker
     from sqlalchemy.exc import OperationalError
 
-    from tests.worker_support import worker_round
+    from tests.support import worker_round
 
     queue("worker@example.org")
     real_deliver_due, rounds = worker.deliver_due, []
@@ -484,7 +483,7 @@ def test_contact_hostile_input_is_refused_in_dutch_and_stores_nothing(app, clien
 
 
 def test_contact_odd_requests_never_fail(app, client):
-    from tests.conftest import csrf_token
+    from tests.support import csrf_token
 
     token = csrf_token(client, "/contact")
     # Repeated fields, a missing field, and bytes that are not UTF-8.

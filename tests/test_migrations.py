@@ -8,7 +8,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import event, inspect, text
 
 from app.extensions import db
-from tests.fresh_app import fresh_app
+from tests.fixtures.apps import fresh_app
 
 
 def schema_differences():

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.conftest import csrf_token, login
+from tests.support import csrf_token, login
 
 ODD_BODIES = [
     {"json": {"email": {"x": 1}, "body": [1, 2], "name": None, "title": 5}},

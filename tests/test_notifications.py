@@ -9,7 +9,6 @@ from flask_login import login_user
 
 from app.extensions import db
 from app.mail import deliver_due
-from tests.worker_support import worker_round
 from app.models.accounts import User
 from app.models.notifications import MAIL_PENDING, MAIL_SENT, MAIL_SKIPPED, Notification
 from app.notifications import (
@@ -24,21 +23,13 @@ from app.notifications import (
     unsubscribe_token,
 )
 from app.timeutil import utcnow
-from tests.conftest import csrf_token, login, make_user, outbox, submit
-from tests.isolation import client, isolated_client  # noqa: F401  (one app context per request)
-from tests.mailserver import running_smtp_server, smtp_server  # noqa: F401  (fixtures)
+from tests.factories import make_user
+from tests.support import (
+    csrf_token, isolated_client, login, outbox, reload, submit, text, worker_round,
+)
 
 T0 = utcnow().replace(microsecond=0) - timedelta(days=10)  # a fixed moment in the past
 MINUTE = timedelta(minutes=1)
-
-
-def text(response):
-    return response.get_data(as_text=True)
-
-
-def reload(model, id_):
-    db.session.expire_all()
-    return db.session.get(model, id_)
 
 
 def add(user, text_="Bram reageerde in “Zonnepanelen op het dorpshuis”", at=None, actor=None,
@@ -668,7 +659,7 @@ def test_concurrent_rounds_send_each_batch_once(app):
 
 
 def test_list_page_statements_do_not_grow_with_notifications(app, anna_client, anna):
-    from tests.collective_helpers import QueryCounter
+    from tests.support import QueryCounter
 
     actors = [make_user(email=f"schrijver{i}@example.org", name=f"Schrijver {i}") for i in range(5)]
 

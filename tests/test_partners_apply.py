@@ -6,21 +6,13 @@ import pytest
 from app.extensions import db, limiter
 from app.models.outbox import OutboxMessage
 from app.validators import has_control_characters
-from tests.conftest import csrf_token, login, make_user, outbox, submit
-from tests.isolation import client, isolated_client  # noqa: F401  (one app context per request)
-from tests.partner_helpers import (
-    MOTIVATION,
-    applications,
-    apply,
-    make_application,
-    valid_application,
+from tests.factories import make_user
+from tests.fixtures.partners import (
+    MOTIVATION, applications, apply, make_application, valid_application,
 )
+from tests.support import csrf_token, isolated_client, login, outbox, submit, text
 
 THANKS = "Dank je wel voor jullie aanvraag"
-
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def test_the_page_introduces_partnership_and_shows_the_form(client):

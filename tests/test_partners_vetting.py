@@ -9,24 +9,18 @@ from sqlalchemy import event
 from app.extensions import db
 from app.models.accounts import Token, User
 from app.models.audit import AuditLog
-from app.models.labs import Lab, PartnerApplication, PartnerOrganisation
+from app.models.labs import PartnerApplication, PartnerOrganisation
 from app.partners import services
 from app.timeutil import utcnow
-from tests.conftest import PASSWORD, csrf_token, link_from, login, make_user, outbox, submit
-from tests.isolation import client, isolated_client  # noqa: F401  (one app context per request)
-from tests.partner_helpers import invite, make_application, make_organisation
+from tests.factories import PASSWORD, lab, make_organisation, make_user
+from tests.fixtures.partners import invite, make_application
+from tests.support import (
+    csrf_token, isolated_client, link_from, login, outbox, reload, submit, text,
+)
 
 NEW_PASSWORD = "fondsen-voor-de-buurt"
 ALREADY = "al besloten"
 INVALID = "werkt niet (meer)"
-
-
-def text(response):
-    return response.get_data(as_text=True)
-
-
-def lab(slug):
-    return db.session.execute(db.select(Lab).where(Lab.slug == slug)).scalar_one()
 
 
 def audit(action):
@@ -46,11 +40,6 @@ def tokens():
     return db.session.execute(
         db.select(Token).where(Token.purpose == services.PURPOSE_INVITE_PARTNER)
     ).scalars().all()
-
-
-def reload(row):
-    db.session.expire_all()
-    return db.session.get(type(row), row.id)
 
 
 def make_partner(email="partner@bank.example", name="Pim Partner", labs=("financelab",),
@@ -493,7 +482,7 @@ def test_an_existing_partner_of_the_organisation_gets_the_extra_labs(client):
 
 @pytest.mark.parametrize("kind", ["moderator", "collective member", "other organisation"])
 def test_some_accounts_cannot_be_linked(client, kind):
-    from tests.collective_helpers import make_collective
+    from tests.factories import make_collective
 
     if kind == "moderator":
         person = make_user(email="marieke@fonds.example", role="moderator")

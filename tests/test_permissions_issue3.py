@@ -15,9 +15,8 @@ from app.models.accounts import User
 from app.models.collectives import JOIN_APPROVED, JOIN_PENDING, Collective, JoinRequest
 from app.models.selfscan import SCAN_SUBMITTED, SelfScan
 from app.timeutil import utcnow
-from tests.collective_helpers import make_collective, make_scan, quick_user, text
-from tests.conftest import csrf_token, login
-from tests.isolation import client, isolated_client  # noqa: F401
+from tests.factories import make_collective, make_scan, quick_user
+from tests.support import csrf_token, isolated_client, login, text
 
 ROLES = ["visitor", "registered", "member", "other_member", "representative", "partner",
          "moderator", "admin"]

@@ -16,10 +16,11 @@ from app.models.selfscan import SelfScan, SelfScanAnswer
 from app.notifications import notify
 from app.timeutil import utcnow
 from app.tokens import PURPOSE_RESET, issue_token
-from tests.collective_helpers import make_collective, member_of
-from tests.conftest import PASSWORD, csrf_token, login, make_user, outbox, submit
-from tests.forum_helpers import make_group, start_thread, thread_path
-from tests.isolation import client, isolated_client  # noqa: F401  (client: one app context per request)
+from tests.factories import (
+    PASSWORD, make_collective, make_group, make_user, member_of, start_thread,
+)
+from tests.fixtures.forum import thread_path
+from tests.support import csrf_token, isolated_client, login, outbox, reload, submit, text
 
 MY_DATA = "/account/mijn-gegevens"
 DOWNLOAD = "/account/mijn-gegevens/download"
@@ -29,15 +30,6 @@ TYPE_THE_WORD = "Typ het woord VERWIJDER om te bevestigen."
 REPRESENTATIVE_REFUSED = "Vraag eerst een moderator om iemand anders vertegenwoordiger te maken"
 DELETED_FLASH = "Je account is verwijderd."
 GOODBYE_SUBJECT = "Je account bij CollectieveKracht is verwijderd"
-
-
-def text(response):
-    return response.get_data(as_text=True)
-
-
-def reload(user):
-    db.session.expire_all()
-    return db.session.get(User, user.id)
 
 
 def count(model, *conditions):

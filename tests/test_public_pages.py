@@ -6,7 +6,8 @@ from html.parser import HTMLParser
 import pytest
 from flask import render_template
 
-from tests.conftest import PASSWORD, csrf_token, login, make_user, submit
+from tests.factories import PASSWORD, make_user
+from tests.support import csrf_token, login, submit
 
 PAGES = {
     "/": "Kennis en contact voor burgercollectieven",
@@ -410,7 +411,8 @@ def test_remember_me_adds_the_remember_token_cookie(client):
 
 def test_home_lists_latest_threads_for_members_only(client, app):
     """The home page shows recent discussions to those who may read the forum, never to visitors."""
-    from tests.forum_helpers import Cast, make_group, start_thread
+    from tests.fixtures.forum import Cast
+    from tests.factories import make_group, start_thread
 
     with app.app_context():
         cast = Cast()

@@ -13,9 +13,8 @@ from app.models.knowledge import (
 )
 from app.models.selfscan import SCAN_APPROVED, SelfScan
 from app.timeutil import utcnow
-from tests.collective_helpers import QueryCounter, make_collective, make_scan, member_of, text
-from tests.conftest import login
-from tests.isolation import client  # noqa: F401
+from tests.factories import make_collective, make_scan, member_of
+from tests.support import QueryCounter, login, text
 
 # collective_helpers.SCORES: financien 30 (weakest), leden 45 (next), then strategie 55 ...
 WEAKEST = ["financien", "leden"]
@@ -173,7 +172,7 @@ def test_without_matching_items_the_block_still_helps(client, scan):
 
 def test_the_anonymous_report_link_shows_the_items_too(client, library):
     """A scan still waiting for review (no collective yet): the sector comes from its answers."""
-    from tests.selfscan_helpers import fill_scan
+    from tests.fixtures.selfscan import fill_scan
 
     result = fill_scan(client, {"profiel_sector": "energie", "uitdagingen_top3": ["financiering"]})
     page = text(client.get(result.report_url))

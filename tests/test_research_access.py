@@ -3,10 +3,11 @@ import pytest
 
 from app.extensions import db
 from app.models.audit import AuditLog
-from tests.collective_helpers import make_collective
-from tests.conftest import login
-from tests.lab_helpers import make_organisation, make_partner, quick_user, text
-from tests.research_helpers import CODEBOOK_PATH, CSV_PATH, PAGE_PATH, collective_with_scan, read_csv
+from tests.factories import make_collective, make_organisation, make_partner, quick_user
+from tests.fixtures.research import (
+    CODEBOOK_PATH, CSV_PATH, PAGE_PATH, collective_with_scan, read_csv,
+)
+from tests.support import login, text
 
 PATHS = [PAGE_PATH, CSV_PATH, CODEBOOK_PATH]
 

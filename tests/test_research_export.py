@@ -12,8 +12,8 @@ from app.models.selfscan import (
     SCAN_SUBMITTED,
     SelfScanAnswer,
 )
-from tests.collective_helpers import make_collective
-from tests.research_helpers import collective_with_scan, full_scan
+from tests.factories import make_collective
+from tests.fixtures.research import collective_with_scan, full_scan
 
 EXTRA_COLUMNS = ["pseudoniem", "vragenlijst_versie", "ingestuurd_maand", "status", "land", "provincie"]
 

@@ -11,8 +11,8 @@ from app.extensions import db
 from app.models.accounts import User
 from app.models.collectives import PROVINCES_BE, PROVINCES_NL, Collective
 from app.models.selfscan import SelfScan
-from tests.conftest import login
-from tests.research_helpers import CSV_PATH, read_csv
+from tests.fixtures.research import CSV_PATH, read_csv
+from tests.support import login
 
 DEMO_PASSWORD = "Kracht-demo-2026"
 

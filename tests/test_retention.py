@@ -4,13 +4,13 @@ import secrets
 from datetime import timedelta
 
 from app.extensions import db
-from tests.worker_support import worker_round
 from app.models.audit import AuditLog
 from app.models.labs import PartnerApplication
 from app.models.public import ContactMessage
 from app.models.selfscan import SelfScan, SelfScanAnswer
 from app.retention import apply_retention
 from app.timeutil import utcnow
+from tests.support import worker_round
 
 
 def _scan(status, age_days, **fields):

@@ -15,8 +15,8 @@ from app.extensions import db
 from app.models.search import SearchJob
 from app.search.index import open_index
 from tests import search_race_support as race
-from tests.collective_helpers import quick_user
-from tests.forum_helpers import Cast, make_group
+from tests.factories import make_group, quick_user
+from tests.fixtures.forum import Cast
 
 ROUNDS = 20
 

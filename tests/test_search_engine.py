@@ -20,11 +20,9 @@ from app.search.index import _forget_searchers, _searcher, open_index
 from app.search.jobs import paused
 from app.search.query import tidy_operators
 from app.timeutil import utcnow
-from tests.collective_helpers import make_collective
-from tests.conftest import login, submit
-from tests.forum_helpers import Cast, add_replies, make_group, start_thread, thread_path
-from tests.forum_moderation_helpers import cheap_passwords
-from tests.isolation import isolated_client
+from tests.factories import add_replies, cheap_passwords, make_collective, make_group, start_thread
+from tests.fixtures.forum import Cast, thread_path
+from tests.support import isolated_client, login, submit
 
 SECRET = "Geheimwoord"  # only in a knowledge item's members-only body
 
@@ -144,7 +142,7 @@ def content(cast, group):
     thread, _ = start_thread(group, cast.member, title="Warmtepomp in het dorpshuis",
                              body="Wie heeft ervaring met een warmtepomp?")
     add_replies(thread, [cast.member2], 1, body="Wij hebben een warmtepomp sinds 2021.")
-    from tests.lab_helpers import ask, lab
+    from tests.factories import ask
     question = ask(cast.member, title="Lening voor een warmtepomp?",
                    body="Welke bank financiert een warmtepomp?")
     item = make_item(title="Warmtepomp voor verenigingen", summary="Wat een warmtepomp kost.")
@@ -379,7 +377,7 @@ def test_thread_title_move_and_group_rename_follow(cast, group):
 
 
 def test_hidden_lab_question_and_replies_leave_the_index(cast):
-    from tests.lab_helpers import answer, ask
+    from tests.factories import answer, ask
 
     question = ask(cast.member, title="Crowdfunding voor een buurthuis",
                    body="Hoe werkt crowdfunding?")
@@ -434,7 +432,7 @@ def _some_content(cast, group):
     replies = add_replies(thread, [cast.member2, cast.partner], 3, body="Ervaring {n}")
     moderation.hide_post(cast.moderator, replies[1], "Off-topic")
     db.session.commit()
-    from tests.lab_helpers import ask
+    from tests.factories import ask
 
     ask(cast.member, title="Lening bij de gemeente?", body="Wie heeft ervaring?")
     make_item()
@@ -577,7 +575,7 @@ def test_paused_queues_nothing_and_rebuild_catches_up(cast, group):
 
 
 def test_worker_round_applies_waiting_jobs(app, cast, group):
-    from tests.worker_support import worker_round
+    from tests.support import worker_round
 
     thread, _ = start_thread(group, cast.member, title="Vangnet")
     db.session.add(SearchJob(doc_type="thread", doc_id=thread.id))
@@ -601,7 +599,7 @@ def test_in_worker_mode_a_request_leaves_its_jobs_to_the_worker(app, cast, group
     """SEARCH_APPLY=worker (production's default): the request only queues; the worker applies."""
     import threading
 
-    from tests.worker_support import worker_round
+    from tests.support import worker_round
 
     thread, _ = start_thread(group, cast.member, title="Achtergrond")
     app.config["SEARCH_APPLY"] = "worker"

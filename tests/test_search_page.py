@@ -6,10 +6,11 @@ from datetime import timedelta
 import pytest
 
 from app.timeutil import utcnow
-from tests.conftest import login
-from tests.forum_helpers import make_group, start_thread
-from tests.search_page_helpers import (SearchCast, add_knowledge, current_filter, filter_count,
-                                       hit_titles, index_now, text)
+from tests.factories import make_group, start_thread
+from tests.fixtures.search import (
+    SearchCast, add_knowledge, current_filter, filter_count, hit_titles, index_now,
+)
+from tests.support import login, text
 
 ALL_TITLES = {"Ervaringen met een buurtbatterij", "Financiering van een buurtbatterij",
               "Handreiking buurtbatterij", "Energiecoöperatie Buurtbatterij Zuid"}
@@ -378,7 +379,7 @@ def test_searching_is_rate_limited_per_person_with_a_dutch_page(client, cast):
 
 def test_statements_do_not_grow_with_the_number_of_hits(client, cast):
     """Hits come from the index's stored fields: no database query per hit."""
-    from tests.collective_helpers import QueryCounter
+    from tests.support import QueryCounter
 
     login(client, cast.member.email)
     group = make_group("Wonen", slug="wonen")

@@ -4,9 +4,9 @@ from flask import abort
 
 from app.extensions import db
 from app.models.public import ContactMessage
-from tests.conftest import PASSWORD, csrf_token, login, make_user, submit
-from tests.fresh_app import fresh_app, production_app
-from tests.isolation import client, isolated_client  # noqa: F401  (each request its own context)
+from tests.factories import PASSWORD, make_user
+from tests.fixtures.apps import fresh_app, production_app
+from tests.support import csrf_token, isolated_client, login, submit
 
 PAGES = ["/", "/over-ons", "/contact", "/inloggen", "/wachtwoord-vergeten", "/bestaat-niet",
          "/healthz", "/static/css/site.css"]

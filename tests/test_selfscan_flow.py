@@ -16,29 +16,19 @@ from app.selfscan.questionnaire import (
     parse_step,
 )
 from app.extensions import db
-from app.models.collectives import Collective
 from app.models.selfscan import SelfScan, SelfScanAnswer
 from app.workdays import add_working_days
-from tests.conftest import csrf_token, link_from, login, make_user, outbox
-# Every request in its own application context, so two clients never share `g` (login, CSRF).
-from tests.isolation import client, isolated_client  # noqa: F401  (client: the fixture)
-from tests.selfscan_helpers import (
-    CONTACT_EMAIL,
-    fill_scan,
-    post_step,
-    session_scan,
-    start_scan,
-    step_formdata,
-    submit_final,
+from tests import factories
+from tests.factories import make_user
+from tests.fixtures.selfscan import (
+    CONTACT_EMAIL, fill_scan, post_step, session_scan, start_scan, step_formdata, submit_final,
     valid_value,
 )
+from tests.support import csrf_token, isolated_client, link_from, login, outbox, text
+# Every request in its own application context, so two clients never share `g` (login, CSRF).
 
 RECEIVED = "We hebben je zelfscan ontvangen"
 RESUME_SUBJECT = "Je link om de zelfscan later af te maken"
-
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def scan_by_id(scan_id):
@@ -59,11 +49,7 @@ def mails(subject, recipient=None):
 
 
 def make_collective(name="Energiecoöperatie De Proef", slug="de-proef", sector="energie"):
-    collective = Collective(name=name, slug=slug, sector=sector, municipality="Utrecht",
-                            province="Utrecht", country="NL", description="")
-    db.session.add(collective)
-    db.session.commit()
-    return collective
+    return factories.make_collective(name, slug=slug, sector=sector)
 
 
 def approve_directly(scan_id, collective):

@@ -11,8 +11,8 @@ from app.selfscan.report import (
 )
 from app.selfscan.scoring import score_answers
 from app.extensions import db
-from app.models.collectives import Collective
 from app.models.selfscan import SelfScan, SelfScanAnswer
+from tests import factories
 
 Q = load_questionnaire(1)
 SVG = "{http://www.w3.org/2000/svg}"
@@ -41,11 +41,10 @@ def base_answers(**overrides):
 
 
 def make_collective(name="Energiecoöperatie De Wind", slug=None, sector="energie", country="NL"):
-    collective = Collective(name=name, slug=slug or secrets.token_hex(6), sector=sector,
-                            municipality="Zwolle", province="Overijssel", country=country)
-    db.session.add(collective)
-    db.session.flush()
-    return collective
+    """An uncommitted collective in Zwolle with a random slug."""
+    return factories.make_collective(name, slug=slug or secrets.token_hex(6), sector=sector,
+                                     municipality="Zwolle", province="Overijssel", country=country,
+                                     commit=False)
 
 
 def make_scan(answers, collective=None, status="approved", submitted_at=datetime(2026, 5, 4, 10),

@@ -10,8 +10,8 @@ from app.selfscan.scoring import (
     level_for, level_ranges, peer_statistics, reading_for, score_answers,
 )
 from app.extensions import db
-from app.models.collectives import Collective
 from app.models.selfscan import SelfScan
+from tests import factories
 
 Q = load_questionnaire(1)
 SCORED = Q.scored_dimensions()
@@ -179,11 +179,9 @@ def test_readings_exist_for_every_scored_dimension_and_level():
 # -- peer statistics ------------------------------------------------------------------------
 
 def make_collective(n, sector="energie", country="NL"):
-    collective = Collective(name=f"Collectief {n}", slug=f"collectief-{n}-{sector}", sector=sector,
-                            municipality="Utrecht", province="Utrecht", country=country)
-    db.session.add(collective)
-    db.session.flush()
-    return collective
+    """Uncommitted collective number `n`."""
+    return factories.make_collective(f"Collectief {n}", slug=f"collectief-{n}-{sector}",
+                                     sector=sector, country=country, commit=False)
 
 
 def make_scored_scan(collective, scores, status="approved", days_ago=10):

@@ -1,4 +1,5 @@
-from tests.conftest import login, make_user, outbox
+from tests.factories import make_user
+from tests.support import login, outbox
 
 
 def test_home_is_dutch(client):
@@ -16,7 +17,7 @@ def test_login_and_logout(client):
 
 
 def test_reset_mail_is_queued(client):
-    from tests.conftest import submit
+    from tests.support import submit
 
     make_user(email="b@example.org")
     submit(client, "/wachtwoord-vergeten", {"email": "b@example.org"})

@@ -12,7 +12,7 @@ from app.errors import ConflictError
 from app.extensions import db
 from app.models.public import ContactMessage
 from app.unit_of_work import after_commit, after_rollback, refusable
-from tests.fresh_app import fresh_app
+from tests.fixtures.apps import fresh_app
 
 APP_DIR = Path(__file__).resolve().parents[1] / "app"
 

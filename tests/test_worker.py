@@ -15,8 +15,9 @@ from app.models.notifications import Notification
 from app.models.worker import WorkerJob
 from app.timeutil import utcnow
 from app.worker import FAILED, JOB_NAMES, JOBS, RAN, SKIPPED, Job, Worker
-from tests.lab_helpers import LabCast, answer, ask
-from tests.worker_support import worker_round
+from tests.factories import answer, ask
+from tests.fixtures.labs import LabCast
+from tests.support import worker_round
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 

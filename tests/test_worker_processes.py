@@ -19,8 +19,9 @@ from app.mail import queue_mail
 from app.models.outbox import OutboxMessage
 from app.models.search import SearchJob
 from app.urls import external_url
-from tests.forum_helpers import Cast, make_group, start_thread
-from tests.mailserver import SmtpServer
+from tests.factories import make_group, start_thread
+from tests.fixtures.forum import Cast
+from tests.fixtures.mail import SmtpServer
 
 pytestmark = pytest.mark.slow
 
