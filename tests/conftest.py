@@ -5,6 +5,7 @@ DATABASE_URL selects PostgreSQL; without it a SQLite file in a temporary folder 
 """
 import os
 import tempfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -18,8 +19,9 @@ from config import TestingConfig, database_url  # noqa: E402
 from tests.factories import make_user  # noqa: E402
 from tests.support import IsolatedClient  # noqa: E402
 
-# Fixtures every layer may use: a local SMTP server (smtp_server, running_smtp_server).
-pytest_plugins = ["tests.fixtures.mail"]
+# Fixtures every layer may use: a local SMTP server (smtp_server, running_smtp_server), a CLI
+# runner (cli) and cheap hashing for seeding the demo (fast_hashing).
+pytest_plugins = ["tests.fixtures.mail", "tests.fixtures.demo"]
 
 
 def _database_uri(tmp_dir):
@@ -49,9 +51,22 @@ def _worker_database(url, worker):
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+# Tests in these folders carry the folder's marker, so `-m "not slow and not browser"` (make test-fast)
+# never runs them even if a module forgets its pytestmark.
+FOLDER_MARKERS = {"slow": "slow", "browser": "browser"}
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
 def pytest_collection_modifyitems(config, items):
-    """Tests marked slow (several processes each) first: pytest-xdist hands tests out in this
-    order, so the longest ones run beside the many short ones instead of after them."""
+    """Mark tests by folder, then put the slow ones (several processes each) first: pytest-xdist
+    hands tests out in this order, so the longest ones run beside the many short ones instead of
+    after them."""
+    for item in items:
+        relative = Path(item.fspath).resolve().relative_to(TESTS_DIR)
+        marker = FOLDER_MARKERS.get(relative.parts[0]) if len(relative.parts) > 1 else None
+        if marker and item.get_closest_marker(marker) is None:
+            item.add_marker(marker)
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
@@ -119,7 +134,7 @@ def _empty_search_index(app):
     """Each test starts with an empty search index (one stat when none was written).
 
     Index jobs are applied just before the next search (SEARCH_APPLY="before-search"), so the many tests
-    that never search do no index work; tests/test_search_engine.py applies them at each commit."""
+    that never search do no index work; tests/unit/test_search_engine.py applies them at each commit."""
     path = app.config["SEARCH_INDEX_DIR"]
     app.config["SEARCH_APPLY"] = "before-search"
     yield

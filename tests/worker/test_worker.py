@@ -1,6 +1,6 @@
 """The background worker (app/worker): its declared jobs, isolation between jobs, the shared
 schedule, stopping, `flask worker` and what /healthz says about it. Multi-process behaviour is in
-tests/test_worker_processes.py."""
+tests/slow/test_worker_processes.py."""
 import ast
 import pathlib
 import re
@@ -19,7 +19,7 @@ from tests.factories import answer, ask
 from tests.fixtures.labs import LabCast
 from tests.support import worker_round
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def schedule_row(name):

@@ -1,10 +1,14 @@
 """seed-demo fills every feature with realistic content."""
+import pytest
+
 from app.demo import seed_demo
 from app.extensions import db
 from app.models.accounts import User
 from app.models.collectives import SECTORS, Collective
 from app.models.selfscan import SCAN_SUBMITTED, SelfScan
 from app.timeutil import utcnow
+
+pytestmark = pytest.mark.slow  # seeds the whole demo site in every test
 
 
 def _seed():

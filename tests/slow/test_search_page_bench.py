@@ -4,7 +4,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import pytest
+
+pytestmark = pytest.mark.slow  # a benchmark in a process of its own
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_benchmark_runs_small_and_reports_every_figure(tmp_path):

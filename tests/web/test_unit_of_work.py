@@ -14,7 +14,7 @@ from app.models.public import ContactMessage
 from app.unit_of_work import after_commit, after_rollback, refusable
 from tests.fixtures.apps import fresh_app
 
-APP_DIR = Path(__file__).resolve().parents[1] / "app"
+APP_DIR = Path(__file__).resolve().parents[2] / "app"
 
 
 def _message(subject):

@@ -11,20 +11,11 @@ from app.extensions import db
 from app.models.accounts import User
 from app.models.collectives import PROVINCES_BE, PROVINCES_NL, Collective
 from app.models.selfscan import SelfScan
+from tests.fixtures.demo import DEMO_PASSWORD
 from tests.fixtures.research import CSV_PATH, read_csv
 from tests.support import login
 
-DEMO_PASSWORD = "Kracht-demo-2026"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """Still scrypt, with a small work factor: seeding hashes every demo password."""
-    import app.models.accounts as accounts
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr(accounts, "generate_password_hash",
-                        lambda password, method=None: generate_password_hash(password, "scrypt:1024:8:1"))
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fast_hashing")]  # seeds the demo
 
 
 def _personal_data():

@@ -25,7 +25,7 @@ from tests.fixtures.mail import SmtpServer
 
 pytestmark = pytest.mark.slow
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MESSAGES = 200
 POSTS = 200
 

@@ -20,14 +20,7 @@ from app.models.knowledge import (
 from app.models.selfscan import SelfScan
 from app.timeutil import utcnow
 
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    import app.models.accounts as accounts
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr(accounts, "generate_password_hash",
-                        lambda password, method=None: generate_password_hash(password, "scrypt:1024:8:1"))
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fast_hashing")]  # seeds the demo
 
 
 def _seed():

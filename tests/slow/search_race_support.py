@@ -1,4 +1,4 @@
-"""The child processes of tests/test_search_concurrency.py, started with multiprocessing's spawn
+"""The child processes of tests/slow/test_search_concurrency.py, started with multiprocessing's spawn
 (like gunicorn workers, each with its own app, connections and searchers).
 
 Writers post 50 documents a round, applying index jobs inline as a web process with

@@ -1,4 +1,5 @@
-"""Command-line tasks: seed-demo, create-admin and the mail commands."""
+"""Command-line tasks: seed-demo, create-admin and the mail commands (the runs of seed-demo that
+fill a database are in tests/slow/test_seed_demo_command.py)."""
 from types import SimpleNamespace
 
 import pytest
@@ -6,91 +7,18 @@ import pytest
 from app.extensions import db
 from app.mail import queue_mail
 from app.urls import external_url
-from app.models.accounts import User
 from app.models.public import ContactMessage
 from config import ProductionConfig
 from tests.factories import make_user
-from tests.support import isolated_client, login, outbox
+from tests.fixtures.demo import snapshot, users
+from tests.support import login, outbox
 
-DEMO_PASSWORD = "Kracht-demo-2026"
-DEMO_ROLES = {  # DESIGN.md, "Demo data"
-    "beheerder@example.org": "admin",
-    "lid@example.org": "representative",
-    "lid2@example.org": "member",
-    "financier@example.org": "partner",
-    "onderzoeker@example.org": "partner",
-    "ambtenaar@example.org": "partner",
-    "netwerk@example.org": "partner",
-}
 STRONG = "een-sterk-beheerderswachtwoord-81"
 
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """Still scrypt, with a small work factor: seeding hashes seven passwords, logging in checks them."""
-    import app.models.accounts as accounts
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr(accounts, "generate_password_hash",
-                        lambda password, method=None: generate_password_hash(password, "scrypt:1024:8:1"))
-
-
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-
-    def invoke(*args, input=None):
-        return runner.invoke(args=list(args), input=input)
-
-    return invoke
-
-
-def users():
-    db.session.expire_all()
-    return db.session.execute(db.select(User).order_by(User.id)).scalars().all()
-
-
-def snapshot():
-    """Every row of every table, to prove a command changed nothing."""
-    db.session.expire_all()
-    return {table.name: sorted(map(tuple, db.session.execute(db.select(table)).all()), key=repr)
-            for table in db.metadata.sorted_tables}
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 # -- seed-demo ---------------------------------------------------------------------------------
-
-
-def test_seed_demo_creates_the_demo_accounts_of_the_readme(app, cli):
-    result = cli("seed-demo")
-    assert result.exit_code == 0, result.output
-
-    accounts = {u.email: u for u in users() if u.email in DEMO_ROLES}
-    assert {email: u.role for email, u in accounts.items()} == DEMO_ROLES
-    assert len(users()) > len(DEMO_ROLES)  # and more members, so discussions have many voices
-    assert accounts["beheerder@example.org"].is_moderator and accounts["beheerder@example.org"].is_admin
-    assert all(u.email_verified and u.is_active for u in accounts.values())
-
-    for email in DEMO_ROLES:
-        client = isolated_client(app)
-        response = login(client, email, DEMO_PASSWORD)
-        assert response.status_code == 302, email
-        assert email in client.get("/account").get_data(as_text=True)
-
-
-def test_seed_demo_refuses_a_database_with_data(app, cli):
-    first = cli("seed-demo", "--if-empty")  # an empty database: filled
-    assert first.exit_code == 0, first.output
-    assert {u.email for u in users()} >= set(DEMO_ROLES)
-    before = snapshot()
-
-    again = cli("seed-demo")
-    assert again.exit_code != 0
-    assert "bevat al gegevens" in again.output
-    assert snapshot() == before
-
-    if_empty = cli("seed-demo", "--if-empty")
-    assert if_empty.exit_code == 0, if_empty.output
-    assert snapshot() == before
 
 
 def test_seed_demo_refuses_any_real_data_not_only_accounts(app, cli):

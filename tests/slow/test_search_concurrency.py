@@ -14,7 +14,7 @@ from app import search
 from app.extensions import db
 from app.models.search import SearchJob
 from app.search.index import open_index
-from tests import search_race_support as race
+from tests.slow import search_race_support as race
 from tests.factories import make_group, quick_user
 from tests.fixtures.forum import Cast
 
