@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 export PORT
 
-.PHONY: run test setup dev-setup db seed worker bench-search clean help
+.PHONY: run test test-fast setup dev-setup db seed worker bench-search clean help
 
 # The developer targets run with development settings; everywhere else a missing APP_ENV means
 # production (which refuses to start without its secrets), so a forgotten setting fails safe.
@@ -17,6 +17,7 @@ run seed db worker: export APP_ENV ?= development
 help:
 	@echo "make run    set up and serve http://127.0.0.1:$(PORT) with demo data"
 	@echo "make test   set up and run the whole test suite"
+	@echo "make test-fast   the quick loop: every test but the slow and browser ones"
 	@echo "make worker run the background worker on its own (make run starts one)"
 	@echo "make bench-search   search benchmark at 100,000 posts (BENCH_ARGS=\"--posts 5000\" for a quick run)"
 
@@ -57,6 +58,11 @@ worker: setup
 
 test: dev-setup
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+# The quick loop while working: tests/unit, tests/web and tests/worker (no process-spawning
+# tests/slow, no tests/browser). make test stays the full suite, as CI runs it.
+test-fast: dev-setup
+	$(BIN)/python -m pytest -n auto -m "not slow and not browser" $(PYTEST_ARGS)
 
 # 100,000 generated Dutch posts in a throwaway database and index: indexing speed and query times.
 # BENCH_ARGS="--posts 5000" for a quick run, "--json" for figures a script can read.

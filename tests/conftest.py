@@ -4,26 +4,24 @@ The schema is built by the migrations (not create_all), so every run also proves
 DATABASE_URL selects PostgreSQL; without it a SQLite file in a temporary folder is used.
 """
 import os
-import re
 import tempfile
+from pathlib import Path
 
 import pytest
-from flask.globals import _cv_app
-from flask.testing import FlaskClient
 from sqlalchemy import text
 
 os.environ.setdefault("APP_ENV", "testing")
 
 from app import create_app  # noqa: E402
 from app.extensions import db, limiter  # noqa: E402
-from app.models.accounts import ROLE_MEMBER, User  # noqa: E402
-from app.models.outbox import OutboxMessage  # noqa: E402
 from app.demo import REFERENCE_TABLES  # noqa: E402
-from app.timeutil import utcnow  # noqa: E402
 from config import TestingConfig, database_url  # noqa: E402
+from tests.factories import make_user  # noqa: E402
+from tests.support import IsolatedClient  # noqa: E402
 
-PASSWORD = "een-lang-wachtwoord-42"
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# Fixtures every layer may use: a local SMTP server (smtp_server, running_smtp_server), a CLI
+# runner (cli) and cheap hashing for seeding the demo (fast_hashing).
+pytest_plugins = ["tests.fixtures.mail", "tests.fixtures.demo"]
 
 
 def _database_uri(tmp_dir):
@@ -53,26 +51,22 @@ def _worker_database(url, worker):
     return base.set(database=name).render_as_string(hide_password=False)
 
 
-class IsolatedClient(FlaskClient):
-    """A test client whose every request runs in its own application context, as in production.
-
-    Each test keeps one app context pushed (so it can use the database directly), and Flask would
-    reuse it for requests: every request would then share `g` (Flask-Login's cached user,
-    Flask-WTF's CSRF token) and the database session. Hiding the test's context while a request
-    runs makes the request push, and pop, a fresh one.
-    """
-
-    def open(self, *args, **kwargs):
-        outer = _cv_app.set(None)
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            _cv_app.reset(outer)
+# Tests in these folders carry the folder's marker, so `-m "not slow and not browser"` (make test-fast)
+# never runs them even if a module forgets its pytestmark.
+FOLDER_MARKERS = {"slow": "slow", "browser": "browser"}
+TESTS_DIR = Path(__file__).resolve().parent
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
 def pytest_collection_modifyitems(config, items):
-    """Tests marked slow (several processes each) first: pytest-xdist hands tests out in this
-    order, so the longest ones run beside the many short ones instead of after them."""
+    """Mark tests by folder, then put the slow ones (several processes each) first: pytest-xdist
+    hands tests out in this order, so the longest ones run beside the many short ones instead of
+    after them."""
+    for item in items:
+        relative = Path(item.fspath).resolve().relative_to(TESTS_DIR)
+        marker = FOLDER_MARKERS.get(relative.parts[0]) if len(relative.parts) > 1 else None
+        if marker and item.get_closest_marker(marker) is None:
+            item.add_marker(marker)
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
@@ -109,8 +103,6 @@ def _reset_schema():
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
-
-
 def _empty_tables():
     # DELETE, child tables first: on PostgreSQL this is far faster than TRUNCATE for the few rows
     # a test leaves (TRUNCATE rewrites every table). Ids are not reset; tests never assume them.
@@ -142,7 +134,7 @@ def _empty_search_index(app):
     """Each test starts with an empty search index (one stat when none was written).
 
     Index jobs are applied just before the next search (SEARCH_APPLY="before-search"), so the many tests
-    that never search do no index work; tests/test_search_engine.py applies them at each commit."""
+    that never search do no index work; tests/unit/test_search_engine.py applies them at each commit."""
     path = app.config["SEARCH_INDEX_DIR"]
     app.config["SEARCH_APPLY"] = "before-search"
     yield
@@ -154,53 +146,6 @@ def _empty_search_index(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def csrf_token(client, url):
-    """GET a page and return the CSRF token of its (first) form."""
-    response = client.get(url)
-    match = CSRF_RE.search(response.get_data(as_text=True))
-    assert match, f"no CSRF token on {url} (status {response.status_code})"
-    return match.group(1)
-
-
-def submit(client, url, data, page=None, follow_redirects=False):
-    """Post a form like a browser: fetch the page for its CSRF token first."""
-    payload = dict(data)
-    if "csrf_token" not in payload:
-        payload["csrf_token"] = csrf_token(client, page or url)
-    return client.post(url, data=payload, follow_redirects=follow_redirects)
-
-
-def make_user(email="persoon@example.org", name="Test Persoon", role=ROLE_MEMBER,
-              password=PASSWORD, verified=True, **fields):
-    user = User(email=email, name=name, role=role,
-                email_verified_at=utcnow() if verified else None, **fields)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
-def login(client, email, password=PASSWORD, follow_redirects=False):
-    return submit(client, "/inloggen", {"email": email, "password": password},
-                  follow_redirects=follow_redirects)
-
-
-def outbox(recipient=None):
-    """Queued messages, oldest first (optionally for one recipient)."""
-    query = db.select(OutboxMessage).order_by(OutboxMessage.id)
-    if recipient:
-        query = query.where(OutboxMessage.recipient == recipient)
-    db.session.expire_all()
-    return db.session.execute(query).scalars().all()
-
-
-def link_from(message, path_prefix):
-    """The first absolute link in a message's text whose path starts with path_prefix."""
-    match = re.search(r"https?://[^\s/]+(" + re.escape(path_prefix) + r"[^\s<>\"]*)", message.body_text)
-    assert match, f"no link to {path_prefix} in: {message.body_text}"
-    return match.group(1)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Logging people in and out in the browser, as they would: the login form and the account menu."""
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def log_in(page, email, password=PASSWORD, name=None):

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from tests.browser.people import log_in, log_out
-from tests.collective_helpers import make_collective, quick_user
-from tests.forum_helpers import make_group, notifications
+from tests.factories import make_collective, make_group, quick_user
+from tests.support import notifications
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,7 @@
 """A person who uses only the keyboard can log in and use the account menu."""
 import pytest
 
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 

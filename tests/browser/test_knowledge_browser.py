@@ -13,11 +13,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.people import log_in, log_out
-from tests.collective_helpers import make_collective
-from tests.conftest import PASSWORD
-from tests.insights_helpers import build_fixture
-from tests.knowledge_helpers import KnowledgeCast, add_attachment, make_item, pdf_bytes
-from tests.lab_helpers import quick_user
+from tests.factories import PASSWORD, make_collective, make_item, quick_user
+from tests.fixtures.insights import build_fixture
+from tests.fixtures.knowledge import KnowledgeCast, add_attachment, pdf_bytes
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,8 @@ import pytest
 
 from app.models.labs import QUESTION_SOLVED, LabQuestion
 from tests.browser.people import log_in, log_out
-from tests.lab_helpers import LabCast, notifications, questions, reload
+from tests.fixtures.labs import LabCast, questions
+from tests.support import notifications, reload
 
 pytestmark = pytest.mark.browser
 

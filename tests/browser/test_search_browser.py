@@ -5,10 +5,8 @@ import re
 import pytest
 
 from tests.browser.people import log_in
-from tests.search_page_helpers import add_knowledge, index_now
-from tests.collective_helpers import make_collective
-from tests.forum_helpers import make_group, start_thread
-from tests.lab_helpers import quick_user
+from tests.factories import make_collective, make_group, quick_user, start_thread
+from tests.fixtures.search import add_knowledge, index_now
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from app.selfscan.questionnaire import current_questionnaire
 from app.extensions import db
 from app.models.collectives import COUNTRIES
 from app.models.selfscan import SCAN_SUBMITTED, SelfScan
-from tests.selfscan_helpers import valid_value
+from tests.fixtures.selfscan import valid_value
 
 pytestmark = pytest.mark.browser
 
