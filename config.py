@@ -207,7 +207,8 @@ class ProductionConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
-    PASSWORD_HASH_METHOD = "scrypt:4096:8:1"  # cheap for tests; real configs use the default
+    # Cheap for tests (a hash takes about a millisecond); real configurations use Werkzeug's default.
+    PASSWORD_HASH_METHOD = "scrypt:512:8:1"
     SECRET_KEY = "testing-secret-key-not-for-production-use-0123456789"
     # Tests build their own database (see tests/conftest.py); DATABASE_URL selects PostgreSQL.
     SQLALCHEMY_DATABASE_URI = database_url("sqlite://")

@@ -41,16 +41,11 @@ def make_user(email="persoon@example.org", name="Test Persoon", role=ROLE_MEMBER
     return user
 
 
-_QUICK_HASH = {}
-
-
 def quick_user(email, role="member", collective=None, name=None, commit=True):
     """A verified person whose password is PASSWORD, hashed once per run at the test
     configuration's low scrypt cost, for fast builds and logins."""
-    if "hash" not in _QUICK_HASH:
-        _QUICK_HASH["hash"] = generate_password_hash(PASSWORD, method="scrypt:4096:8:1")
     user = User(email=email, name=name or email.split("@")[0].title(), role=role,
-                password_hash=_QUICK_HASH["hash"], email_verified_at=utcnow(),
+                password_hash=cheap_password_hash(), email_verified_at=utcnow(),
                 collective_id=collective.id if collective else None)
     db.session.add(user)
     db.session.commit() if commit else db.session.flush()

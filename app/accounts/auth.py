@@ -3,11 +3,13 @@
 Functions flush, never commit: the view owns the transaction, so an e-mail is queued in the same
 transaction as the change it reports.
 """
+from functools import lru_cache
+
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.mail import queue_mail
-from app.models.accounts import ROLE_MEMBER, User
+from app.models.accounts import ROLE_MEMBER, User, password_hash_method
 from app.timeutil import utcnow
 from app.tokens import (
     PURPOSE_RESET,
@@ -18,16 +20,18 @@ from app.tokens import (
 )
 from app.urls import external_url
 
-# Compared against when no account matches, so a login for an unknown address costs as much time
-# as one for a known address (no enumeration by timing).
-_DUMMY_HASH = generate_password_hash("no-such-account-placeholder", method="scrypt")
+@lru_cache(maxsize=4)
+def _dummy_hash(method):
+    """Compared against when no account matches, so a login for an unknown address costs as much
+    time as one for a known address (no enumeration by timing): hashed the way passwords are."""
+    return generate_password_hash("no-such-account-placeholder", method=method)
 
 
 def authenticate(email, password):
     """The person with this e-mail address and password, or None; same cost either way."""
     user = User.find_by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(password_hash_method()), password or "")
         return None
     return user if user.check_password(password or "") else None
 
@@ -45,7 +49,7 @@ def register_user(name, email, password):
     existing = User.find_by_email(email)
     if existing is not None:
         # Hash anyway, so the answer takes as long as for a new account (no enumeration by timing).
-        generate_password_hash(password or "", method="scrypt")
+        generate_password_hash(password or "", method=password_hash_method())
         queue_mail(
             existing.email,
             "Je hebt al een account bij CollectieveKracht",

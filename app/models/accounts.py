@@ -35,6 +35,12 @@ def new_session_token():
     return secrets.token_urlsafe(32)
 
 
+
+def password_hash_method():
+    """How passwords are hashed: scrypt at Werkzeug's cost, or the cheaper cost the test
+    configuration sets (PASSWORD_HASH_METHOD)."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -83,9 +89,7 @@ class User(UserMixin, db.Model):
 
     # -- password -------------------------------------------------------------------------------
     def set_password(self, password):
-        # The test configuration uses a cheaper scrypt cost; everything else the default.
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password):
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

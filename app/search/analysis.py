@@ -87,7 +87,8 @@ def dutch_stem(word):
     """Snowball's Dutch stem of the word, evened out where Dutch plurals and diminutives differ
     from the singular in ways Snowball does not know: gemeentes, windmolens, repaircafés, huisje,
     paneeltje, ideeën, deelauto's, notarissen, adviezen, leden, steden all give their singular's
-    stem. tests/test_dutch_analysis.py holds the word groups that must meet and those that must not."""
+    stem. tests/unit/test_dutch_analysis.py holds the word groups that must meet and those that
+    must not."""
     stem = _dutch_stem(_normalised(word))
     if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in VOWELS:
         stem = stem[:-1]  # notarissen → notaris, ballen → bal, gemeenschappen → gemeenschap

@@ -1,9 +1,7 @@
 """Managing people at /beheer/leden: search, roles, suspension, removal from a collective."""
-import functools
 from datetime import timedelta
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from app.accounts import members as services
 from app.extensions import db
@@ -11,7 +9,7 @@ from app.models.accounts import User
 from app.models.audit import AuditLog
 from app.timeutil import utcnow
 from app.workdays import local_today
-from tests.factories import PASSWORD, make_user
+from tests.factories import cheap_password_hash, make_user
 from tests.fixtures.selfscan import review_collective
 from tests.support import csrf_token, isolated_client, login, outbox, reload, submit, text
 
@@ -51,14 +49,9 @@ def admin_client(app, admin_user):
     return other
 
 
-@functools.lru_cache(maxsize=1)
-def _password_hash():
-    return generate_password_hash(PASSWORD, method="scrypt")
-
-
 def person(email, name, role="member", **fields):
     """make_user with one precomputed hash of PASSWORD (scrypt is slow on purpose)."""
-    user = User(email=email, name=name, role=role, password_hash=_password_hash(),
+    user = User(email=email, name=name, role=role, password_hash=cheap_password_hash(),
                 email_verified_at=utcnow(), **fields)
     db.session.add(user)
     db.session.commit()

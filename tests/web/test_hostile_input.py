@@ -70,22 +70,6 @@ def no_rate_limits(monkeypatch):
     monkeypatch.setattr(limiter, "enabled", False)
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    """Scrypt with a small work factor: these tests hash hundreds of times and test no hashing."""
-    from werkzeug.security import generate_password_hash
-
-    from app.accounts import auth as services
-    from app.models import accounts
-
-    def cheap(password, method="scrypt", salt_length=16):
-        return generate_password_hash(password, method="scrypt:1024:8:1", salt_length=salt_length)
-
-    monkeypatch.setattr(accounts, "generate_password_hash", cheap)
-    monkeypatch.setattr(services, "generate_password_hash", cheap)
-    monkeypatch.setattr(services, "_DUMMY_HASH", cheap("no-such-account-placeholder"))
-
-
 @pytest.fixture
 def anna():
     return make_user(email="anna@example.org", name="Anna de Boer")

@@ -7,8 +7,8 @@ import pytest
 from app import search
 from app.search import maintenance
 from app.search.index import index_dir, reset_index_for_tests
-from tests.forum_helpers import Cast, make_group, start_thread
-from tests.forum_moderation_helpers import cheap_passwords
+from tests.factories import cheap_passwords, make_group, start_thread
+from tests.fixtures.forum import Cast
 
 
 @pytest.fixture(autouse=True)

@@ -4,10 +4,9 @@ import pytest
 
 from app import search
 from app.search import searching
-from tests.conftest import login
-from tests.forum_helpers import Cast, make_group, start_thread
-from tests.forum_moderation_helpers import cheap_passwords
-from tests.isolation import isolated_client
+from tests.factories import cheap_passwords, make_group, start_thread
+from tests.fixtures.forum import Cast
+from tests.support import isolated_client, login
 
 
 @pytest.fixture(autouse=True)
