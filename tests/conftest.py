@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 os.environ.setdefault("APP_ENV", "testing")
 
@@ -82,6 +82,8 @@ def app():
     application = create_app(Config)
     application.test_client_class = IsolatedClient
     with application.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _throwaway_sqlite)
         _reset_schema()
         from flask_migrate import upgrade
 
@@ -90,6 +92,13 @@ def app():
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def _throwaway_sqlite(dbapi_connection, record):
+    """A test database is thrown away: no waiting for the disk at each commit, and the rollback
+    journal in memory instead of a file made and removed for every transaction."""
+    dbapi_connection.execute("PRAGMA synchronous = OFF")
+    dbapi_connection.execute("PRAGMA journal_mode = MEMORY")
 
 
 def _reset_schema():
