@@ -3,11 +3,11 @@ members, partners and staff ("forum" audience), and which changes re-index them.
 from app.extensions import db
 from app.markup import html_text
 from app.models.forum import ForumGroup, Post, Thread
-from app.search.documents import Scope, Source, Watch, changed, document_path, finish, watch
+from app.search.documents import (CHUNK, Scope, Source, Watch, changed, document_path, finish,
+                                  watch)
 from app.search.schema import AUDIENCE_FORUM
 from app.slugs import thread_slug
 
-CHUNK = 500
 # A change of these columns of a post changes its document (or its thread's, for the opening post).
 POST_COLUMNS = {"body_source", "body_html", "deleted_at", "hidden_at", "thread_id", "number"}
 
@@ -42,18 +42,15 @@ def post_document(post, thread):
     })
 
 
-def _visible_threads(where=()):
-    return db.select(Thread).where(Thread.deleted_at.is_(None), *where)
-
-
-def _visible_replies(where=()):
-    return (db.select(Post, Thread).join(Thread, Post.thread_id == Thread.id)
-            .where(Post.number > 1, Post.deleted_at.is_(None), Post.hidden_at.is_(None),
-                   Thread.deleted_at.is_(None), *where))
+# Which rows are searchable, for the documents and their count alike.
+VISIBLE_THREAD = (Thread.deleted_at.is_(None),)
+VISIBLE_REPLY = (Post.number > 1, Post.deleted_at.is_(None), Post.hidden_at.is_(None),
+                 Thread.deleted_at.is_(None))
 
 
 def thread_documents(session, where=()):
-    threads = session.execute(_visible_threads(where).order_by(Thread.id)).scalars().all()
+    threads = session.execute(
+        db.select(Thread).where(*VISIBLE_THREAD, *where).order_by(Thread.id)).scalars().all()
     if not threads:
         return
     openings = {}
@@ -69,22 +66,22 @@ def thread_documents(session, where=()):
 
 
 def post_documents(session, where=()):
-    rows = session.execute(_visible_replies(where).order_by(Post.id)
-                           .execution_options(yield_per=1000))
+    rows = session.execute(
+        db.select(Post, Thread).join(Thread, Post.thread_id == Thread.id)
+        .where(*VISIBLE_REPLY, *where).order_by(Post.id).execution_options(yield_per=1000))
     for post, thread in rows:
         yield post_document(post, thread)
 
 
 def count_threads(session):
     return session.execute(db.select(db.func.count()).select_from(Thread)
-                           .where(Thread.deleted_at.is_(None))).scalar_one()
+                           .where(*VISIBLE_THREAD)).scalar_one()
 
 
 def count_replies(session):
     return session.execute(
         db.select(db.func.count()).select_from(Post).join(Thread, Post.thread_id == Thread.id)
-        .where(Post.number > 1, Post.deleted_at.is_(None), Post.hidden_at.is_(None),
-               Thread.deleted_at.is_(None))).scalar_one()
+        .where(*VISIBLE_REPLY)).scalar_one()
 
 
 def _post_jobs(post, is_new, is_deleted):

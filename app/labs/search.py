@@ -36,9 +36,15 @@ def reply_document(reply, question):
     })
 
 
+# Which rows are searchable, for the documents and their count alike.
+VISIBLE_QUESTION = (LabQuestion.hidden_at.is_(None),)
+VISIBLE_REPLY = (LabReply.hidden_at.is_(None), LabReply.deleted_at.is_(None),
+                 LabQuestion.hidden_at.is_(None))
+
+
 def question_documents(session, where=()):
     for question in session.execute(
-        db.select(LabQuestion).where(LabQuestion.hidden_at.is_(None), *where).order_by(LabQuestion.id)
+        db.select(LabQuestion).where(*VISIBLE_QUESTION, *where).order_by(LabQuestion.id)
     ).scalars():
         yield question_document(question)
 
@@ -46,9 +52,7 @@ def question_documents(session, where=()):
 def reply_documents(session, where=()):
     rows = session.execute(
         db.select(LabReply, LabQuestion).join(LabQuestion, LabReply.question_id == LabQuestion.id)
-        .where(LabReply.hidden_at.is_(None), LabReply.deleted_at.is_(None),
-               LabQuestion.hidden_at.is_(None), *where)
-        .order_by(LabReply.id)
+        .where(*VISIBLE_REPLY, *where).order_by(LabReply.id)
     )
     for reply, question in rows:
         yield reply_document(reply, question)
@@ -56,15 +60,14 @@ def reply_documents(session, where=()):
 
 def count_questions(session):
     return session.execute(db.select(db.func.count()).select_from(LabQuestion)
-                           .where(LabQuestion.hidden_at.is_(None))).scalar_one()
+                           .where(*VISIBLE_QUESTION)).scalar_one()
 
 
 def count_replies(session):
     return session.execute(
         db.select(db.func.count()).select_from(LabReply)
         .join(LabQuestion, LabReply.question_id == LabQuestion.id)
-        .where(LabReply.hidden_at.is_(None), LabReply.deleted_at.is_(None),
-               LabQuestion.hidden_at.is_(None))).scalar_one()
+        .where(*VISIBLE_REPLY)).scalar_one()
 
 
 def _question_scope(session, question_id):

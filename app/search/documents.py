@@ -136,10 +136,7 @@ def document_path(endpoint, values, fallback):
         return fallback
 
 
-_url = document_path  # the name the result pages use
-
-
-def _finish(doc):
+def finish(doc):
     """The document with its version: a hash of everything in it, which `check()` compares."""
     payload = json.dumps(
         {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in sorted(doc.items())},
@@ -148,8 +145,6 @@ def _finish(doc):
     doc["version"] = SCHEMA_VERSION + ":" + hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
     return doc
 
-
-finish = _finish
 
 
 def all_documents(session):

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from whoosh import highlight, query as wq
 
 from app.search.analysis import ANALYZER
-from app.search.documents import _url
+from app.search.documents import document_path
 from app.search.evaluation import SCORE_LIMIT, _allowed_docs, _evaluation
 from app.search.events import APPLY_BEFORE_SEARCH, apply_mode
 from app.search.index import IndexMissing, IndexUnavailable, _searcher
@@ -100,7 +100,7 @@ def _hit_url(stored):
     link = stored.get("link")
     if link:
         endpoint, values = link
-        url = _url(endpoint, dict(values), None)
+        url = document_path(endpoint, dict(values), None)
         if url:
             return url
     return stored.get("path") or "/"
@@ -163,16 +163,14 @@ def _run_search(searcher, q, results, audiences, fields, kind, sort, page, per_p
     if kind:
         matched = matched & kind_sets.get(kind, set())
     results.total = len(matched)
-    results.pages = max(1, math.ceil(results.total / per_page)) if results.total else 0
-    if not results.total or page > results.pages:
-        return
+    pageable = results.total
     if sort != "datum" and results.total > SCORE_LIMIT:
         # Only the best SCORE_LIMIT are ranked: the pages end there, and the page says so (no
         # empty pages past the ranking; sorting by date pages through all of them).
-        results.ranked = SCORE_LIMIT
-        results.pages = min(results.pages, math.ceil(SCORE_LIMIT / per_page))
-        if page > results.pages:
-            return
+        results.ranked = pageable = SCORE_LIMIT
+    results.pages = math.ceil(pageable / per_page)
+    if not results.total or page > results.pages:
+        return
     wanted = page * per_page
     if sort == "datum":
         dates = evaluation.column("date")

@@ -15,7 +15,7 @@ from app.markup import render_markdown
 from app.models.knowledge import STATUS_DRAFT, STATUS_PUBLISHED, KnowledgeItem
 from app.models.search import SearchJob
 from app.search.analysis import analyse
-from app.search.documents import _finish
+from app.search.documents import finish
 from app.search.index import _forget_searchers, _searcher, open_index
 from app.search.jobs import paused
 from app.search.query import tidy_operators
@@ -461,7 +461,7 @@ def test_check_finds_and_repairs_missing_stale_and_extra(app, cast, group):
     ix = open_index()
     writer = ix.writer()
     writer.delete_by_term("id", thread_key)  # missing
-    writer.add_document(**_finish({  # extra: a post that does not exist
+    writer.add_document(**finish({  # extra: a post that does not exist
         "id": "post:999999", "kind": "discussie", "audience": "public", "scopes": "",
         "title": "Spook", "display_title": "Spook", "text": "spookbericht", "members_text": "",
         "where": "Forum", "link": None, "path": "/", "date": utcnow()}))
