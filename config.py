@@ -78,6 +78,10 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "").strip().rstrip("/") or (
         f"http://127.0.0.1:{env_int('PORT', 5000)}"
     )
+    # "whoosh" (an index directory on this machine) or "postgresql" (documents in the database,
+    # for several web machines); unset, PostgreSQL's search when DATABASE_URL is PostgreSQL, else
+    # Whoosh (app.search.backend). Run `flask search rebuild` after switching.
+    SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "").strip().lower() or None
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR") or str(BASE_DIR / "search_index")
     # Who applies the index jobs a commit queues (app.search): "inline" = the request that
     # committed, right after its commit, waiting at most SEARCH_INLINE_LOCK_TIMEOUT for the index's

@@ -46,6 +46,15 @@ def get_metadata():
     return target_db.metadata
 
 
+# Tables no model describes: the PostgreSQL search backend's documents (app.search.postgres),
+# made by their own migration on PostgreSQL only. Autogenerate must not drop them.
+UNMODELLED_TABLES = {"search_documents"}
+
+
+def include_name(name, type_, parent_names):
+    return not (type_ == "table" and name in UNMODELLED_TABLES)
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -86,6 +95,7 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

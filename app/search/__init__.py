@@ -53,8 +53,7 @@ call `app.search.search`, but inside the package the modules call each other dir
 # before the package split names its stemming filter `app.search.DutchStemFilter`.
 from app.search.analysis import DutchStemFilter  # noqa: F401
 from app.search.events import register_search
-from app.search.jobs import apply_pending
-from app.search.maintenance import check, rebuild, status
+from app.search.maintenance import apply_pending, check, rebuild, status
 from app.search.query import clean_query
 from app.search.schema import (MAX_QUERY_LENGTH, SEARCH_KINDS, SORTS, CheckReport, SearchHit,
                                SearchResults)

@@ -11,6 +11,8 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 
 from app.models.search import SearchJob
+from app.search import postgres
+from app.search.backend import configured_backend, uses_postgresql
 from app.search.documents import Registry, jobs_for_row
 from app.search.jobs import apply_pending
 from app.timeutil import utcnow
@@ -37,17 +39,42 @@ def _after_flush(session, flush_context):
         return
     if not jobs:
         return
+    if uses_postgresql():
+        # Written just before the commit, in the same transaction (_before_commit).
+        session.info.setdefault("search_documents_due", set()).update(jobs)
+        return
     seen = session.info.setdefault("search_jobs_seen", set())
     fresh = [job for job in dict.fromkeys(jobs) if job not in seen]
     if not fresh:
         return
+    _queue_jobs(session, fresh)
+    seen.update(fresh)
+
+
+def _queue_jobs(session, jobs):
     now = utcnow()
     session.connection().execute(
         SearchJob.__table__.insert(),
-        [{"doc_type": t, "doc_id": i, "created_at": now, "attempts": 0} for t, i in fresh],
+        [{"doc_type": t, "doc_id": i, "created_at": now, "attempts": 0} for t, i in jobs],
     )
-    seen.update(fresh)
     session.info["search_jobs_queued"] = True
+
+
+def _before_commit(session):
+    """PostgreSQL backend: write the documents of this transaction's changes in it, so they are
+    committed together; what cannot be written is queued for the worker instead."""
+    if "search_documents_due" not in session.info and not session.dirty and not session.new \
+            and not session.deleted:
+        return
+    if session.in_nested_transaction() or not _search_enabled_for(session) \
+            or not uses_postgresql():
+        return
+    session.flush()  # the last changes, so their jobs are known (the commit would flush anyway)
+    due = session.info.pop("search_documents_due", None)
+    if due:
+        failed = postgres.write_in_transaction(session, sorted(due))
+        if failed:
+            _queue_jobs(session, failed)
 
 
 def _search_enabled_for(session):
@@ -68,6 +95,9 @@ def _after_soft_rollback(session, previous_transaction):
     session.info.pop("search_jobs_seen", None)
     if not session.in_transaction():
         session.info.pop("search_jobs_queued", None)
+        # Documents still due belonged to changes that are gone. (After a savepoint's rollback
+        # they stay due: writing a document again from the rows as they are is harmless.)
+        session.info.pop("search_documents_due", None)
 
 
 APPLY_INLINE, APPLY_WORKER, APPLY_BEFORE_SEARCH = "inline", "worker", "before-search"
@@ -109,9 +139,11 @@ def register_search(app, rights=None, documents=()):
     (audiences, may read members-only text) of a searcher; create_app passes the permission
     rules' own (app.permissions.search_rights)."""
     global _registered_events
+    configured_backend(app.config)  # a backend that cannot work stops the app at start
     app.extensions["search"] = {"rights": rights, "documents": Registry.of(documents)}
     if not _registered_events:
         event.listen(FlaskSession, "after_flush", _after_flush)
+        event.listen(FlaskSession, "before_commit", _before_commit)
         event.listen(FlaskSession, "after_commit", _after_commit)
         event.listen(FlaskSession, "after_soft_rollback", _after_soft_rollback)
         _registered_events = True

@@ -90,37 +90,7 @@ def _apply_batch_locked(writer, batch_limit, include_waiting):
                     for job in _due_jobs(session, batch_limit, include_waiting)]
             if not jobs:
                 return 0
-            failures = {}
-            deletes, adds = set(), {}
-            scope_terms = set()
-            with _request_context():
-                singles = {}
-                for (doc_type, doc_id), job_ids in _group_jobs(jobs).items():
-                    if is_scope(doc_type):
-                        try:
-                            term, docs = _scope(doc_type, doc_id, session)
-                            scope_terms.add(term)
-                            for doc in docs:
-                                adds[doc["id"]] = doc
-                        except Exception as exc:
-                            log.exception("Search: could not index %s %s", doc_type, doc_id)
-                            for job_id in job_ids:
-                                failures[job_id] = f"{type(exc).__name__}: {exc}"
-                    else:
-                        singles.setdefault(doc_type, {})[doc_id] = job_ids
-                for doc_type, by_id in singles.items():
-                    found, failed = _load_singles(doc_type, list(by_id), session)
-                    for doc_id, job_ids in by_id.items():
-                        doc_key = f"{doc_type}:{doc_id}"
-                        if doc_id in failed:
-                            for job_id in job_ids:
-                                failures[job_id] = failed[doc_id]
-                            continue
-                        deletes.add(doc_key)
-                        if doc_key in found:
-                            adds[doc_key] = found[doc_key]
-                        else:
-                            adds.pop(doc_key, None)
+            scope_terms, deletes, adds, failures = plan_jobs(session, jobs)
             session.rollback()  # reading done: no transaction held while the index is written
             for term in scope_terms:
                 writer.delete_by_term("scopes", term)
@@ -143,6 +113,44 @@ def _apply_batch_locked(writer, batch_limit, include_waiting):
             for job_id, message in failures.items():
                 _mark_failed(session, [job_id], message)
         return len(done_ids)
+
+
+def plan_jobs(session, jobs):
+    """What applying `jobs` ((job id, doc type, doc id) rows) does to the index: (scope terms to
+    clear, document ids to remove, {document id: document} to add, {job id: error} for jobs whose
+    rows could not be read). Each row is read as it is now, so applying a job twice is harmless."""
+    failures = {}
+    deletes, adds = set(), {}
+    scope_terms = set()
+    with _request_context():
+        singles = {}
+        for (doc_type, doc_id), job_ids in _group_jobs(jobs).items():
+            if is_scope(doc_type):
+                try:
+                    term, docs = _scope(doc_type, doc_id, session)
+                    scope_terms.add(term)
+                    for doc in docs:
+                        adds[doc["id"]] = doc
+                except Exception as exc:
+                    log.exception("Search: could not index %s %s", doc_type, doc_id)
+                    for job_id in job_ids:
+                        failures[job_id] = f"{type(exc).__name__}: {exc}"
+            else:
+                singles.setdefault(doc_type, {})[doc_id] = job_ids
+        for doc_type, by_id in singles.items():
+            found, failed = _load_singles(doc_type, list(by_id), session)
+            for doc_id, job_ids in by_id.items():
+                doc_key = f"{doc_type}:{doc_id}"
+                if doc_id in failed:
+                    for job_id in job_ids:
+                        failures[job_id] = failed[doc_id]
+                    continue
+                deletes.add(doc_key)
+                if doc_key in found:
+                    adds[doc_key] = found[doc_key]
+                else:
+                    adds.pop(doc_key, None)
+    return scope_terms, deletes, adds, failures
 
 
 class _request_context:

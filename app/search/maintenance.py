@@ -1,6 +1,8 @@
-"""Rebuild and check: `rebuild()` writes the whole index from the database into a fresh directory
-and swaps it in while holding the old index's write lock; `check()` compares the index with the
-database and repairs what differs; `status()` gives the numbers for `flask search status`."""
+"""What the worker and the CLI call, for either backend (SEARCH_BACKEND): `apply_pending()`
+applies queued index jobs; `rebuild()` writes every document again (Whoosh: into a fresh directory
+swapped in while holding the old index's write lock; PostgreSQL: app.search.postgres.rebuild);
+`check()` compares the documents with the database and repairs what differs; `status()` gives
+the numbers for `flask search status`."""
 from __future__ import annotations
 
 import contextlib
@@ -14,17 +16,34 @@ from whoosh import index as whoosh_index
 
 from app.extensions import db
 from app.models.search import SearchJob
+from app.search import jobs, postgres
+from app.search.backend import backend_name, uses_postgresql
 from app.search.documents import all_documents
 from app.search.evaluation import _SEGMENT_CACHE
 from app.search.index import (IndexBusy, IndexMissing, IndexUnavailable, _forget_searchers,
                               _used_dirs, _write_lock, index_dir, open_index)
-from app.search.jobs import _request_context, apply_pending, pending_jobs
+from app.search.jobs import _request_context, pending_jobs
 from app.search.schema import SCHEMA, CheckReport
 from app.timeutil import utcnow
 
-# -- rebuild and check -----------------------------------------------------------------------------
+# -- applying, rebuild and check ------------------------------------------------------------------
+
+def apply_pending(limit=None, lock_timeout=2.0, include_waiting=False):
+    """Apply queued index jobs (see app.search.jobs and app.search.postgres); returns how many."""
+    if uses_postgresql():
+        return postgres.apply_pending(limit=limit, include_waiting=include_waiting)
+    return jobs.apply_pending(limit=limit, lock_timeout=lock_timeout,
+                              include_waiting=include_waiting)
+
 
 def rebuild(progress=None):
+    """Write every document again from the database; returns the number of documents."""
+    if uses_postgresql():
+        return postgres.rebuild(progress)
+    return _rebuild_whoosh(progress)
+
+
+def _rebuild_whoosh(progress=None):
     """Build the whole index from the database in a fresh directory next to the index and swap it
     in; returns the number of documents. `progress(n)` is called as documents are added.
 
@@ -89,6 +108,8 @@ def _swap_in(fresh, path):
 
 def indexed_versions():
     """{doc id: version} of everything in the index."""
+    if uses_postgresql():
+        return postgres.indexed_versions()
     searcher = open_index().searcher()
     try:
         return {fields["id"]: fields.get("version") for fields in searcher.all_stored_fields()}
@@ -142,12 +163,20 @@ def check(repair=True):
 
 def status():
     """Numbers for `search status`."""
-    info = {"dir": index_dir(), "pending_jobs": pending_jobs(), "documents": None,
-            "failing_jobs": 0}
+    postgresql = uses_postgresql()
+    info = {"backend": backend_name(),
+            "dir": "table search_documents" if postgresql else index_dir(),
+            "pending_jobs": pending_jobs(), "documents": None, "failing_jobs": 0}
     with OrmSession(db.engine) as session:
         info["failing_jobs"] = session.execute(
             db.select(db.func.count()).select_from(SearchJob).where(SearchJob.attempts > 0)
         ).scalar_one()
+    if postgresql:
+        try:
+            info["documents"] = postgres.document_count()
+        except Exception as exc:
+            info["error"] = str(exc)
+        return info
     try:
         searcher = open_index(create=False).searcher()
         try:

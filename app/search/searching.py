@@ -8,18 +8,18 @@ import logging
 import math
 
 from flask import current_app
-from markupsafe import Markup, escape
-from whoosh import highlight, query as wq
+from whoosh import query as wq
 
-from app.search.analysis import ANALYZER
-from app.search.documents import document_path
+from app.search import postgres
+from app.search.backend import uses_postgresql
 from app.search.evaluation import SCORE_LIMIT, _allowed_docs, _evaluation
 from app.search.events import APPLY_BEFORE_SEARCH, apply_mode
 from app.search.index import IndexMissing, IndexUnavailable, _searcher
 from app.search.jobs import apply_pending
 from app.search.query import clean_query, parse_query
+from app.search.snippets import hit_url, snippet
 from app.search.schema import (AUDIENCE_PUBLIC, MAX_PER_PAGE,
-                               MEMBER_FIELDS, PUBLIC_FIELDS, SEARCH_KINDS, SNIPPET_CHARS, SORTS,
+                               MEMBER_FIELDS, PUBLIC_FIELDS, SEARCH_KINDS, SORTS,
                                SearchHit, SearchResults)
 
 log = logging.getLogger(__name__)
@@ -34,43 +34,6 @@ def rights_of(user):
         return frozenset({AUDIENCE_PUBLIC}), False
     audiences, members = rights(user)
     return frozenset(audiences) | {AUDIENCE_PUBLIC}, bool(members)
-
-
-class MarkFormatter(highlight.Formatter):
-    """Escaped text with <mark> around the matched words."""
-
-    between = " … "
-
-    def _text(self, text):
-        return str(escape(text))
-
-    def format_token(self, text, token, replace=False):
-        return "<mark>" + str(escape(highlight.get_text(text, token, replace))) + "</mark>"
-
-
-_FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
-_FORMATTER = MarkFormatter()
-
-
-def _snippet(stored, terms_by_field, fields):
-    for name in ("text", "members_text"):
-        if name not in fields:
-            continue
-        text = stored.get(name) or ""
-        terms = terms_by_field.get(name)
-        if not text or not terms:
-            continue
-        try:
-            marked = highlight.highlight(text, terms, ANALYZER, _FRAGMENTER, _FORMATTER, top=2,
-                                         minscore=1)
-        except Exception:
-            marked = ""
-        if marked:
-            return Markup(marked)
-    text = stored.get("text") or ""
-    if len(text) > SNIPPET_CHARS:
-        text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
-    return Markup(escape(text))
 
 
 def _highlight_terms(q, searcher, fields):
@@ -96,16 +59,6 @@ def _highlight_terms(q, searcher, fields):
     return {name: frozenset(words) for name, words in terms.items()}
 
 
-def _hit_url(stored):
-    link = stored.get("link")
-    if link:
-        endpoint, values = link
-        url = document_path(endpoint, dict(values), None)
-        if url:
-            return url
-    return stored.get("path") or "/"
-
-
 def search(query, user, kind=None, sort="relevantie", page=1, per_page=20):
     """Search as `user` (None or an anonymous user for a visitor). Never raises for query text."""
     try:
@@ -128,6 +81,14 @@ def search(query, user, kind=None, sort="relevantie", page=1, per_page=20):
     if q is None:
         return results
     _apply_before_search()
+    if uses_postgresql():
+        try:
+            postgres.run_search(q, results, audiences, fields, kind, sort, page, per_page)
+        except Exception:
+            log.exception("Search failed for %r", text[:100])
+            results.unavailable = True
+            results.hits = []
+        return results
     try:
         searcher = _searcher()
         _run_search(searcher, q, results, audiences, fields, kind, sort, page, per_page)
@@ -146,7 +107,7 @@ def search(query, user, kind=None, sort="relevantie", page=1, per_page=20):
 def _apply_before_search():
     try:
         if apply_mode(current_app) == APPLY_BEFORE_SEARCH:
-            apply_pending()
+            (postgres.apply_pending if uses_postgresql() else apply_pending)()
     except Exception:
         log.exception("Search: applying waiting jobs before a search failed")
 
@@ -197,9 +158,9 @@ def _run_search(searcher, q, results, audiences, fields, kind, sort, page, per_p
             kind=stored.get("kind"),
             kind_label=SEARCH_KINDS.get(stored.get("kind"), ""),
             title=stored.get("display_title") or stored.get("title") or "",
-            url=_hit_url(stored),
+            url=hit_url(stored),
             where=stored.get("where") or "",
-            snippet=_snippet(stored, terms_by_field, fields),
+            snippet=snippet(stored, terms_by_field, fields),
             date=stored.get("date"),
             id=stored.get("id"),
         ))

@@ -14,6 +14,7 @@ from tests.fixtures.forum import Cast
 @pytest.fixture(autouse=True)
 def index_at_commit(app):
     app.config["SEARCH_APPLY"] = "inline"
+    app.config["SEARCH_BACKEND"] = "whoosh"  # about the index directory's swap
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ forms, an empty index answers with nothing found (not "try later")."""
 import pytest
 
 from app import search
-from app.search import searching
+from app.search import postgres, searching
 from tests.factories import cheap_passwords, make_group, start_thread
 from tests.fixtures.forum import Cast
 from tests.support import isolated_client, login
@@ -76,7 +76,8 @@ def test_pages_end_where_the_ranking_ends_and_the_page_says_so(app, cast, monkey
     for number in range(10):
         start_thread(group, cast.member, title=f"Warmtenet deel {number}",
                      body="Over het warmtenet in de wijk.")
-    monkeypatch.setattr(searching, "SCORE_LIMIT", 4)
+    monkeypatch.setattr(searching, "SCORE_LIMIT", 4)   # the Whoosh backend's bound
+    monkeypatch.setattr(postgres, "RANK_LIMIT", 4)     # the PostgreSQL backend's
     results = search.search("warmtenet", cast.member, per_page=2)
     assert results.total == 10 and results.ranked == 4 and results.pages == 2
     assert len(search.search("warmtenet", cast.member, page=2, per_page=2).hits) == 2
