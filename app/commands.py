@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models.accounts import ROLE_ADMIN, User
 from app.models.outbox import STATUS_FAILED, STATUS_PENDING, OutboxMessage
 from app.retention import apply_retention
+from app.search.backend import uses_postgresql
 from app.search.documents import count_documents
 from app.search.index import index_dir
 from app.search.jobs import pending_jobs
@@ -153,7 +154,7 @@ def privacy_cleanup():
     click.echo("Removed: " + ", ".join(f"{name}: {count}" for name, count in counts.items()))
 
 
-search_cli = AppGroup("search", help="The full-text search index (SEARCH_INDEX_DIR).")
+search_cli = AppGroup("search", help="The full-text search index (SEARCH_BACKEND).")
 
 
 @search_cli.command("rebuild")
@@ -166,8 +167,9 @@ def search_rebuild():
     with click.progressbar(length=total, label="Indexeren", show_pos=True) as bar:
         count = search.rebuild(progress=bar.update)
     seconds = max(time.monotonic() - started, 1e-6)
+    where = "table search_documents" if uses_postgresql() else index_dir()
     click.echo(f"{count} documents indexed in {seconds:.1f} s ({count / seconds:.0f} docs/s) "
-               f"in {index_dir()}.")
+               f"in {where}.")
 
 
 @search_cli.command("check")
@@ -199,6 +201,7 @@ def search_check(no_repair, verbose):
 def search_status():
     """Documents in the index and jobs waiting."""
     info = search.status()
+    click.echo(f"Backend: {info['backend']}")
     click.echo(f"Index: {info['dir']}")
     click.echo(f"Documents: {info['documents'] if info['documents'] is not None else 'unavailable'}")
     click.echo(f"Pending jobs: {info['pending_jobs']} (failing: {info['failing_jobs']})")

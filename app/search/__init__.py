@@ -1,8 +1,9 @@
 """Full-text search: one index over discussions, lab questions, the knowledge base and collectives.
 
-This is the only package that knows Whoosh; the app calls `search()`, `apply_pending()`,
-`rebuild()`, `check()` and `status()`, so a PostgreSQL full-text backend can replace it behind the
-same names.
+This is the only package that knows Whoosh and PostgreSQL's full-text search; the app calls
+`search()`, `apply_pending()`, `rebuild()`, `check()` and `status()`, and SEARCH_BACKEND (backend.py)
+says which backend answers: "whoosh" (the index directory described below) or "postgresql"
+(postgres.py: documents written in the change's own transaction; its docstring tells how).
 
 How the index follows the database
 - Features describe what they index (Source, Scope and Watch in documents.py; create_app passes
@@ -27,6 +28,9 @@ bodies are members-only text in a separate field (`members_text`) that only peop
 `can_read_knowledge` search and see snippets of.
 
 How the package is laid out (the modules import each other directly, never this `__init__`)
+- backend.py      which backend runs (SEARCH_BACKEND, defaulting from DATABASE_URL)
+- postgres.py     the PostgreSQL backend: its table, writing, searching, rebuild and the queue
+- snippets.py     highlighted snippets and hit links, for both backends
 - schema.py       public constants, the Whoosh schema, SearchHit / SearchResults / CheckReport
 - analysis.py     the Dutch analyser: fold, dutch_stem, DutchStemFilter, ANALYZER
 - index.py        the index on disk: open_index, per-thread searchers, writing() under the lock
@@ -34,7 +38,7 @@ How the package is laid out (the modules import each other directly, never this 
                   and loading the documents of many jobs at once
 - events.py       session events that queue index jobs; apply_mode, register_search
 - jobs.py         applying the queue: apply_pending, paused, queue, pending_jobs
-- maintenance.py  rebuild, check, status
+- maintenance.py  apply_pending, rebuild, check, status for either backend
 - query.py        cleaning, tidying and parsing what people type
 - evaluation.py   evaluating a parsed query with set algebra and BM25; the segment cache
 - searching.py    search(): rights, ranking, hits and snippets
