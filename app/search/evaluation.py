@@ -23,10 +23,11 @@ from app.search.schema import AUDIENCES
 # a time and cached per immutable segment), counted per kind with set intersections, and ranked
 # with BM25 over at most SCORE_LIMIT candidates. Whoosh still parses, stores and highlights.
 
-SCORE_LIMIT = 2000
-MAX_EXPANSIONS = 100
+SCORE_LIMIT = 20000
+# Words a prefix (woord*) expands to at most, in index order; beyond it the results say so
+# (SearchResults.prefix_limited) instead of leaving words out silently.
+MAX_EXPANSIONS = 1000
 BM25_K1, BM25_B = 1.2, 0.75
-FIELD_WEIGHTS = {"title": 2.0, "text": 1.0, "members_text": 1.0}
 
 class BoundedCache:
     """A least-recently-used mapping that holds at most `max_weight` in total, where each value
@@ -132,7 +133,7 @@ class _Evaluation:
         # An empty index has one EmptyReader leaf without a segment: nothing to read there.
         self.leaves = [(reader, offset) for reader, offset in self.reader.leaf_readers()
                        if getattr(reader, "segment", lambda: None)() is not None]
-        self.doc_count = max(self.reader.doc_count(), 1)
+        self.doc_count_all = max(self.reader.doc_count_all(), 1)  # deleted ones too, as Whoosh
         self.postings_cache = BoundedCache(POSTINGS_CACHE_MAX_ENTRIES, len)
         self.filters = {}
         self._columns = {}
@@ -176,13 +177,25 @@ class _Evaluation:
             self.postings_cache.put(key, found)
         return found
 
-    def expand(self, fieldname, prefix):
+    def expand(self, fieldname, prefix, limit=MAX_EXPANSIONS):
+        """The first `limit` words of the field that start with `prefix`, in index order."""
         words = []
         for word in self.reader.expand_prefix(fieldname, prefix):
-            words.append(word.decode("utf-8") if isinstance(word, bytes) else word)
-            if len(words) >= MAX_EXPANSIONS:
+            if len(words) >= limit:
                 break
+            words.append(word.decode("utf-8") if isinstance(word, bytes) else word)
         return words
+
+    def prefix_limited(self, node):
+        """MAX_EXPANSIONS when a woord* in `node` has more words than a search takes, else None.
+        A question about the query, not state kept on this per-searcher object: searches in other
+        threads share it."""
+        if isinstance(node, wq.Prefix):
+            found = self.expand(node.fieldname, node.text, MAX_EXPANSIONS + 1)
+            return MAX_EXPANSIONS if len(found) > MAX_EXPANSIONS else None
+        if node.is_leaf():
+            return None
+        return next(filter(None, (self.prefix_limited(child) for child in node.children())), None)
 
     def docs(self, node):
         """The set of document numbers matching `node`."""
@@ -224,20 +237,22 @@ class _Evaluation:
         return set(node.docs(self.searcher))  # phrases and the rest: Whoosh's matchers
 
     def scoring_terms(self, node, out=None):
-        """[(field, word)] whose weights make up the score (not those under NOT)."""
+        """[(field, word, boost)] whose weights make up the score (not those under NOT); the boost
+        is the query's (the parser gives title words 2.0)."""
         out = [] if out is None else out
         if isinstance(node, wq.Not):
             return out
         if isinstance(node, wq.AndNot):
             return self.scoring_terms(node.a, out)
         if isinstance(node, wq.Prefix):
-            out.extend((node.fieldname, word) for word in self.expand(node.fieldname, node.text))
+            out.extend((node.fieldname, word, node.boost)
+                       for word in self.expand(node.fieldname, node.text))
             return out
         if isinstance(node, wq.Term):
-            out.append((node.fieldname, node.text))
+            out.append((node.fieldname, node.text, node.boost))
             return out
         if isinstance(node, wq.Phrase):
-            out.extend((node.fieldname, word) for word in node.words)
+            out.extend((node.fieldname, word, node.boost) for word in node.words)
             return out
         if node.is_leaf():
             return out
@@ -255,29 +270,49 @@ class _Evaluation:
         return value
 
     def average_length(self, fieldname):
+        """The field's length averaged over all documents, as stock BM25F has it (Whoosh's
+        Searcher.avg_field_length). Not floored: most documents (replies) have no title, so the
+        title's average is well below one word, and a floor of 1.0 made every title match weigh
+        about three times what BM25F intends."""
         if fieldname not in self._avg:
             total = self.reader.field_length(fieldname) or 0
-            self._avg[fieldname] = max(total / self.doc_count, 1.0)
+            self._avg[fieldname] = total / self.doc_count_all if total else 1.0
         return self._avg[fieldname]
 
-    def rank(self, node, candidates, limit):
-        """The `limit` best of `candidates` by BM25 over the query's words (title counts double)."""
+    def idf(self, fieldname, word):
+        """Whoosh's inverse document frequency, so that scores equal stock BM25F's."""
+        df = self.reader.doc_frequency(fieldname, word)
+        return math.log(self.doc_count_all / (df + 1)) + 1.0
+
+    def scores(self, node, candidates):
+        """{docnum: score} for `candidates`, equal to what Whoosh's stock BM25F(B=0.75, K1=1.2)
+        gives a query of words, AND, OR and NOT (tests/unit/test_search_ranking.py checks it on a
+        fixed corpus): per matching (field, word) boost * idf * tf * (K1 + 1) / (tf + K1 * (1 - B
+        + B * length / average length)), summed. A title counts double twice over, as in stock
+        Whoosh: the query parser boosts title words 2.0 and the schema's field_boost 2.0 doubles
+        their term frequencies when indexing. The average length is over every document. A
+        prefix scores the words it expands to and a phrase its words (Whoosh gives every match of
+        those the same score)."""
         scores = dict.fromkeys(candidates, 0.0)
-        for fieldname, word in dict.fromkeys(self.scoring_terms(node)):
+        for fieldname, word, boost in dict.fromkeys(self.scoring_terms(node)):
             weights = self.postings(fieldname, word)
             if not weights:
                 continue
-            df = len(weights)
-            idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
-            boost = FIELD_WEIGHTS.get(fieldname, 1.0) * idf
+            weight = boost * self.idf(fieldname, word)
             avg = self.average_length(fieldname)
             small, large = (scores, weights) if len(scores) < len(weights) else (weights, scores)
             for docnum in small:
                 if docnum in large:
                     tf = weights[docnum]
                     norm = BM25_K1 * (1 - BM25_B + BM25_B * self.length(docnum, fieldname) / avg)
-                    scores[docnum] += boost * tf * (BM25_K1 + 1) / (tf + norm)
-        return heapq.nlargest(limit, scores, key=lambda n: (scores[n], n))
+                    scores[docnum] += weight * tf * (BM25_K1 + 1) / (tf + norm)
+        return scores
+
+    def rank(self, node, candidates, limit):
+        """The `limit` best of `candidates` by score; equal scores newest first."""
+        scores = self.scores(node, candidates)
+        dates = self.column("date")
+        return heapq.nlargest(limit, scores, key=lambda n: (scores[n], dates[n] or 0, n))
 
 
 def _evaluation(searcher):

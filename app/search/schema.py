@@ -88,6 +88,7 @@ class SearchResults:
     sort: str = "relevantie"
     unavailable: bool = False  # the index could not be read (logged); shown as "try later"
     ranked: int | None = None  # set when only the best `ranked` matches can be paged through
+    prefix_limited: int | None = None  # set to the number of words searched when a woord* had more
 
     @property
     def has_prev(self):

@@ -115,6 +115,7 @@ def _apply_before_search():
 def _run_search(searcher, q, results, audiences, fields, kind, sort, page, per_page):
     evaluation = _evaluation(searcher)
     matched = evaluation.docs(q)
+    results.prefix_limited = evaluation.prefix_limited(q)
     allowed = _allowed_docs(evaluation, audiences)
     if allowed is not None:
         matched &= allowed
@@ -139,16 +140,17 @@ def _run_search(searcher, q, results, audiences, fields, kind, sort, page, per_p
     else:
         candidates = matched
         if len(matched) > SCORE_LIMIT:
-            # Very common words: rank the documents with a word in their title and the most
-            # recently indexed others (document numbers grow as documents are added), not all of
-            # them: BM25 in Python over 50,000 documents would take too long.
+            # Very common words: rank the documents with a word in their title and the newest
+            # others, not all of them (the page says so: results.ranked).
             titled = set()
-            for fieldname, word in evaluation.scoring_terms(q):
+            for fieldname, word, _ in evaluation.scoring_terms(q):
                 if fieldname == "title":
                     titled |= evaluation.postings(fieldname, word).keys() & matched
+            dates = evaluation.column("date")
+            newest = lambda n: (dates[n] or 0, n)  # noqa: E731
             if len(titled) > SCORE_LIMIT // 2:
-                titled = set(heapq.nlargest(SCORE_LIMIT // 2, titled))
-            rest = heapq.nlargest(SCORE_LIMIT - len(titled), matched - titled)
+                titled = set(heapq.nlargest(SCORE_LIMIT // 2, titled, key=newest))
+            rest = heapq.nlargest(SCORE_LIMIT - len(titled), matched - titled, key=newest)
             candidates = titled.union(rest)
         ranked = evaluation.rank(q, candidates, wanted)
     terms_by_field = _highlight_terms(q, searcher, fields)

@@ -629,8 +629,12 @@ def test_in_worker_mode_a_request_leaves_its_jobs_to_the_worker(app, cast, group
     response = submit(member, f"/forum/energie/{thread.id}/reageren",
                       {"body": "Door de worker verwerkt."}, page=thread_path(thread))
     assert response.status_code == 302
-    # No thread was started for it (threads of earlier tests may end meanwhile: compare who, not how many).
-    assert set(threading.enumerate()) - threads_before == set()
+    # No thread was started for it (threads of earlier tests may end meanwhile: compare who, not how
+    # many). The rate limiter's in-memory storage expires its counters on short threading.Timers
+    # (limits.storage.MemoryStorage), which a sign-in and a reply may start: they are not ours.
+    started = {t for t in set(threading.enumerate()) - threads_before
+               if not isinstance(t, threading.Timer)}
+    assert started == set()
     assert [job.doc_type for job in jobs()] == ["post"]
     assert search.search("worker verwerkt", cast.member).total == 0
     assert worker_round(app, only=["search"]) == {"search": "ran"}

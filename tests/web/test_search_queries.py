@@ -91,3 +91,25 @@ def test_pages_end_where_the_ranking_ends_and_the_page_says_so(app, cast, monkey
     page = client.get("/zoeken?q=warmtenet").get_data(as_text=True)
     assert "search-ranked" in page and "sorteer op datum" in page
     assert "search-ranked" not in client.get("/zoeken?q=warmtenet&sort=datum").get_data(as_text=True)
+
+
+def test_a_prefix_with_more_words_than_are_searched_says_so(app, cast, threads, monkeypatch):
+    """Whoosh expands woord* to at most MAX_EXPANSIONS words; past that the page says so rather
+    than leaving words out silently (PostgreSQL matches a prefix without a bound)."""
+    from app.search import evaluation
+
+    app.config["SEARCH_BACKEND"] = "whoosh"
+    start_thread(make_group("Wonen", slug="wonen"), cast.member, title="Verbouwen",
+                 body="Verduurzaming, verwarming en de vereniging van eigenaren.")
+    monkeypatch.setattr(evaluation, "MAX_EXPANSIONS", 2)
+    # verbouw, verduurzam, verwarm, verenig: more than two words start with "ver".
+    limited = search.search("ver*", cast.member)
+    assert limited.prefix_limited == 2 and limited.hits
+    assert search.search("zonnepan*", cast.member).prefix_limited is None
+    assert search.search("subsidie OR ver*", cast.member).prefix_limited == 2
+
+    client = isolated_client(app)
+    login(client, cast.member.email)
+    page = client.get("/zoeken?q=ver*").get_data(as_text=True)
+    assert "search-prefix-limited" in page and "de eerste 2" in page
+    assert "search-prefix-limited" not in client.get("/zoeken?q=zonnepan*").get_data(as_text=True)
