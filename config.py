@@ -125,8 +125,16 @@ class Config:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_NAME = "remember_token"
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    # Set after a successful sign-in: this browser's accounts are exempt from the per-account
+    # limit on wrong passwords (app/blueprints/auth/devices.py).
+    LOGIN_DEVICE_COOKIE_NAME = "ck_apparaat"
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    # A signed-in session (app/accounts/sessions.py) ends after this long without a request, and
+    # this long after signing in whatever happens ("ingelogd blijven" included).
+    SESSION_IDLE_TIMEOUT = timedelta(days=14)
+    SESSION_MAX_AGE = timedelta(days=30)
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
     # A whole request may carry one attachment of MAX_ATTACHMENT_MB plus the form around it.
     MAX_CONTENT_LENGTH = (env_int("MAX_ATTACHMENT_MB", 10) + 2) * 1024 * 1024
@@ -171,6 +179,11 @@ class ProductionConfig(Config):
     PREFERRED_URL_SCHEME = "https"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # __Host-: the browser only accepts these cookies over HTTPS, for this host alone (no Domain)
+    # and for the whole site (Path=/), so a neighbouring subdomain cannot plant or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-session"
+    REMEMBER_COOKIE_NAME = "__Host-remember_token"
+    LOGIN_DEVICE_COOKIE_NAME = "__Host-ck_apparaat"
     HSTS = True
     SEED_DEMO_ALLOWED = False
     # Requests never wait for the index's write lock and web workers never contend for it: the one

@@ -65,18 +65,12 @@ def register_extensions(app):
     # whose mobile network changes address, and clear the remember cookie of every visitor.
     login_manager.session_protection = "basic"
 
-    from app.models.accounts import User
+    from app.accounts import sessions
 
     @login_manager.user_loader
     def load_user(session_token):
-        if not session_token or len(session_token) > 64:
-            return None
-        user = db.session.execute(
-            db.select(User).where(User.session_token == session_token)
-        ).scalar_one_or_none()
-        if user is None or not user.is_active:
-            return None  # ended session or suspended person: logged out
-        return user
+        # None for an ended, idle or too old session and for a suspended person: logged out.
+        return sessions.load(session_token)
 
 
 def register_blueprints(app):

@@ -5,12 +5,14 @@ e-mail happens later, in the background worker's notifications job (`send_notifi
 "direct" get one e-mail for everything that arrived within a few minutes, "digest" people one
 e-mail a day, "off" people none. The e-mails go through the outbox, like every e-mail.
 """
+import hashlib
+import hmac
 import logging
 from datetime import timedelta
 
 from flask import current_app, has_request_context
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import or_
 
 from app.extensions import db
@@ -78,26 +80,39 @@ def mark_read(user, notification_ids=None):
 
 # -- unsubscribe links (no login needed) -------------------------------------------------------
 
+# An unsubscribe link works this long after the e-mail was made; after that, the person changes the
+# setting on /account. The token holds the account's number and a keyed digest of its address
+# (an address change retires old links), never the address itself.
+UNSUBSCRIBE_MAX_AGE = timedelta(days=90)
+
+
 def _serializer():
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="notification-unsubscribe")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"],
+                                  salt="notification-unsubscribe-v2")
+
+
+def _address_digest(email):
+    key = current_app.config["SECRET_KEY"].encode()[:64]
+    return hashlib.blake2b(email.lower().encode(), key=key, digest_size=9).hexdigest()
 
 
 def unsubscribe_token(user):
-    return _serializer().dumps({"u": user.id, "e": user.email})
+    return _serializer().dumps({"u": user.id, "a": _address_digest(user.email)})
 
 
 def user_for_unsubscribe_token(token):
-    """The person an unsubscribe token belongs to, or None (bad, or address changed since)."""
+    """The person an unsubscribe token belongs to, or None (bad, expired, or the address changed
+    since)."""
     if not token or len(token) > 300:
         return None
     try:
-        data = _serializer().loads(token)
-    except BadSignature:
+        data = _serializer().loads(token, max_age=UNSUBSCRIBE_MAX_AGE.total_seconds())
+    except BadSignature:  # SignatureExpired is one too
         return None
     if not isinstance(data, dict):
         return None
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
-    if user is None or user.email != data.get("e"):
+    if user is None or not hmac.compare_digest(_address_digest(user.email), str(data.get("a"))):
         return None
     return user
 

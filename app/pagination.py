@@ -1,5 +1,7 @@
-"""Reading the page number from the query string, the same way on every list page."""
+"""Reading the page number and ids from the query string, the same way on every page."""
 from flask import request
+
+from app.validators import MAX_ID
 
 MAX_PAGE = 10_000  # beyond this an OFFSET only costs the database; nobody pages that far
 
@@ -10,3 +12,12 @@ def page_arg(name="pagina"):
     if page is None or page < 1 or page > MAX_PAGE:
         return 1
     return page
+
+
+def id_arg(name):
+    """An id from the query string (?citeer=12): None for anything missing, malformed or outside
+    the database's range, so a crafted number is "not found", never an overflow."""
+    value = request.args.get(name, type=int)
+    if value is None or not 0 < value <= MAX_ID:
+        return None
+    return value

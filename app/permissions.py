@@ -71,8 +71,10 @@ def is_member_of(user, collective):
 
 
 def can_see_member_list(user, collective):
-    """Member lists are for logged-in people only."""
-    return bool(user and user.is_authenticated)
+    """Who belongs to a collective is for the platform's own people: members of an approved
+    collective, partners and staff (the same people who read the forum), not for any fresh
+    account. The privacy statement says so."""
+    return can_read_forum(user)
 
 
 def can_edit_collective(user, collective):

@@ -3,7 +3,9 @@
 Four file types are accepted: PDF, ODT, DOCX and XLSX. Both the extension of the name the client
 sent and the content decide: a PDF starts with `%PDF-`; ODT, DOCX and XLSX are ZIP files (ODT with
 a first member `mimetype` naming the text format; DOCX and XLSX with `[Content_Types].xml` and a
-`word/` or `xl/` folder). The two must agree, so an HTML page renamed to .pdf is refused.
+`word/` or `xl/` folder). The two must agree, so an HTML page renamed to .pdf is refused. A ZIP
+that would unpack to more than 100 MB or holds more than 2,000 entries is refused, and so is a PDF
+with HTML markup in its first kilobytes (a PDF/HTML polyglot).
 
 Nothing reaches UPLOAD_DIR before every check passed: the bytes are written to a hidden temporary
 file in that folder and renamed to their random name at the end (or removed on any failure). The
@@ -33,6 +35,16 @@ MAX_FILENAME_LENGTH = 200
 CHUNK_SIZE = 64 * 1024
 STORED_NAME_RE = re.compile(r"^[0-9a-f]{32}\.(pdf|odt|docx|xlsx)$")
 TEMP_PREFIX = ".upload-"
+# An office file (a ZIP) is refused when it would unpack to more than this, or holds more entries:
+# a real document is far below both, a "zip bomb" offered to members is not.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_ZIP_ENTRIES = 2000
+# A PDF is refused when its first kilobytes hold HTML: such a "polyglot" is a web page as well as a
+# PDF, and a browser or a sloppy viewer may run it as one.
+PDF_HTML_WINDOW = 4096
+HTML_MARKUP_RE = re.compile(
+    rb"<\s*(?:!doctype\s+html|html|head|body|script|iframe|svg|object|embed|img|meta)\b",
+    re.IGNORECASE)
 
 
 class UploadRejected(UserError, ValueError):
@@ -162,7 +174,41 @@ def _check_content(fileobj, extension, size):
             f"De naam eindigt op .{extension}, maar de inhoud is een {type_label(detected)}-bestand. "
             "Geef het bestand de juiste extensie."
         )
+    if detected == "pdf":
+        _check_pdf(fileobj)
+    else:
+        _check_archive(fileobj)
     return detected
+
+
+def _check_archive(fileobj):
+    """Refuse a ZIP-based file that would unpack to too much or holds too many entries (the sizes
+    its directory declares: what an office program or unzip tool will try to write)."""
+    fileobj.seek(0)
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            members = archive.infolist()
+    finally:
+        fileobj.seek(0)
+    if len(members) > MAX_ZIP_ENTRIES:
+        raise UploadRejected(
+            f"Dit bestand bestaat uit meer dan {MAX_ZIP_ENTRIES:,} onderdelen".replace(",", ".")
+            + "; zo'n bestand nemen we niet aan. Sla het opnieuw op of maak het kleiner.")
+    if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
+        raise UploadRejected(
+            "Uitgepakt zou dit bestand groter zijn dan 100 MB; zo'n bestand nemen we niet aan. "
+            "Sla het opnieuw op of maak het kleiner.")
+
+
+def _check_pdf(fileobj):
+    """Refuse a PDF whose first kilobytes hold HTML markup (a PDF/HTML polyglot)."""
+    fileobj.seek(0)
+    head = fileobj.read(PDF_HTML_WINDOW)
+    fileobj.seek(0)
+    if HTML_MARKUP_RE.search(head):
+        raise UploadRejected(
+            "Dit PDF-bestand bevat aan het begin ook een webpagina (HTML). Zo'n bestand nemen we "
+            "niet aan: sla het document opnieuw op als PDF, bijvoorbeeld met ‘Afdrukken als PDF’.")
 
 
 def _new_stored_name(file_type):

@@ -8,6 +8,7 @@ from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 from app.extensions import db
+from app.models.accounts import AccountRequest
 from app.models.notifications import Notification
 from app.models.outbox import OutboxMessage
 from app.worker import Worker
@@ -98,6 +99,21 @@ def notifications(user=None, kind=None):
     if kind is not None:
         query = query.where(Notification.kind == kind)
     return db.session.execute(query).scalars().all()
+
+
+def handle_account_requests():
+    """What the worker's account-requests job does, until none wait: registrations become accounts
+    (or notices) and reset requests links. Returns how many were acted on."""
+    from app.accounts.auth import process_account_requests
+
+    done = 0
+    while True:
+        count = process_account_requests()
+        left = db.session.execute(db.select(AccountRequest.id)).first()
+        db.session.commit()
+        done += count
+        if left is None:
+            return done
 
 
 def worker_round(app, only=None):

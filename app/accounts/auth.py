@@ -3,13 +3,17 @@
 Functions flush, never commit: the view owns the transaction, so an e-mail is queued in the same
 transaction as the change it reports.
 """
+from datetime import timedelta
 from functools import lru_cache
 
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.mail import queue_mail
-from app.models.accounts import ROLE_MEMBER, User, password_hash_method
+from app.models.accounts import (
+    REQUEST_REGISTER, REQUEST_RESET, ROLE_MEMBER, AccountRequest, User, password_hash_method,
+)
 from app.timeutil import utcnow
 from app.tokens import (
     PURPOSE_RESET,
@@ -40,16 +44,23 @@ def record_login(user):
     user.last_login_at = utcnow()
 
 
-def register_user(name, email, password):
-    """Create a self-registered account and send the verification mail.
+def request_registration(name, email, password):
+    """Record a registration: the password hashed and one row, the same work whether or not the
+    address has an account (no enumeration, also not by timing). The worker creates the account
+    and sends the verification mail, or tells the owner that the account exists."""
+    db.session.add(AccountRequest(
+        kind=REQUEST_REGISTER, email=(email or "").strip().lower()[:254], name=name,
+        password_hash=generate_password_hash(password or "", method=password_hash_method())))
 
-    When the address already has an account, nothing is created; its owner gets a notice instead,
-    and the caller shows the same page either way (no enumeration). Returns the new user or None.
-    """
+
+def register_user(name, email, password_hash):
+    """Create a self-registered account (its password already hashed) and send the verification
+    mail. When the address already has an account, nothing is created and its owner gets a notice
+    instead. Returns the new user or None."""
     existing = User.find_by_email(email)
     if existing is not None:
-        # Hash anyway, so the answer takes as long as for a new account (no enumeration by timing).
-        generate_password_hash(password or "", method=password_hash_method())
+        if existing.email_verified_at is None and existing.created_at > utcnow() - DOUBLE_SUBMIT:
+            return None  # the same form sent twice a moment ago: one account, one e-mail
         queue_mail(
             existing.email,
             "Je hebt al een account bij CollectieveKracht",
@@ -59,8 +70,7 @@ def register_user(name, email, password):
             reset_url=external_url("auth.forgot_password"),
         )
         return None
-    user = User(name=name, email=email.lower(), role=ROLE_MEMBER)
-    user.set_password(password)
+    user = User(name=name, email=email.lower(), role=ROLE_MEMBER, password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
     send_verification(user)
@@ -88,18 +98,51 @@ def verify_email(raw):
 
 
 def request_password_reset(email):
-    """Queue a reset link when the address has an account; silent otherwise."""
-    user = User.find_by_email(email)
-    if user is None:
-        return
-    raw = issue_token(PURPOSE_RESET, user=user)
-    queue_mail(
-        user.email,
-        "Een nieuw wachtwoord instellen",
-        "reset_password",
-        user=user,
-        reset_url=external_url("auth.reset_password", token=raw),
-    )
+    """Record the request: the same single insert whether or not the address has an account, so
+    neither the answer nor its timing tells. The worker sends the link (process_account_requests)."""
+    db.session.add(AccountRequest(kind=REQUEST_RESET, email=(email or "").strip()[:254]))
+
+
+# A reset request older than this is dropped unsent (the worker was down for long: a link that
+# arrives hours later is no longer expected, and the person asks again).
+RESET_REQUEST_MAX_AGE = timedelta(hours=1)
+# A registration for an address whose unverified account is this new is the same form sent twice.
+DOUBLE_SUBMIT = timedelta(minutes=10)
+
+
+def process_account_requests(limit=100):
+    """Handle the waiting registrations and reset requests, oldest first, each once (a row is
+    deleted in the transaction that acts on it; the caller commits). Returns the number of
+    e-mails queued or accounts created."""
+    rows = db.session.execute(
+        db.select(AccountRequest).order_by(AccountRequest.id).limit(limit)
+        .with_for_update(skip_locked=True)
+    ).scalars().all()
+    done = 0
+    cutoff = utcnow() - RESET_REQUEST_MAX_AGE
+    for row in rows:
+        db.session.delete(row)
+        if row.kind == REQUEST_REGISTER:
+            try:
+                with db.session.begin_nested():
+                    register_user(row.name, row.email, row.password_hash)
+            except IntegrityError:  # registered elsewhere meanwhile: the account exists
+                continue
+            done += 1
+        elif row.kind == REQUEST_RESET and row.created_at >= cutoff:
+            user = User.find_by_email(row.email)
+            if user is None:
+                continue
+            raw = issue_token(PURPOSE_RESET, user=user)
+            queue_mail(
+                user.email,
+                "Een nieuw wachtwoord instellen",
+                "reset_password",
+                user=user,
+                reset_url=external_url("auth.reset_password", token=raw),
+            )
+            done += 1
+    return done
 
 
 def reset_password(token, password):

@@ -1,5 +1,4 @@
 """People and their single-use tokens."""
-import secrets
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -31,10 +30,6 @@ STATUS_SUSPENDED = "suspended"
 STATUS_DELETED = "deleted"  # anonymised at the person's request; the row stays for their posts
 
 
-def new_session_token():
-    return secrets.token_urlsafe(32)
-
-
 
 def password_hash_method():
     """How passwords are hashed: scrypt at Werkzeug's cost, or the cheaper cost the test
@@ -54,7 +49,6 @@ class User(UserMixin, db.Model):
     suspension_reason = db.Column(db.String(500), nullable=True)
     email_verified_at = db.Column(db.DateTime, nullable=True)
     # Part of the login cookie: replacing it ends every session of this person.
-    session_token = db.Column(db.String(64), nullable=False, unique=True, default=new_session_token)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_login_at = db.Column(db.DateTime, nullable=True)
     # The collective this person is a member (or the representative) of; None until approved.
@@ -80,12 +74,32 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
     # -- identity and sessions ------------------------------------------------------------------
+    # The signed-in session this object was loaded for (app.accounts.sessions): Flask-Login keeps
+    # its raw token in the session cookie and the remember cookie, so ending the row ends both.
+    current_session = None
+    current_session_token = None
+
     def get_id(self):
-        return self.session_token
+        return self.current_session_token
+
+    # UserMixin compares people by get_id(), which is now the signed-in session's token (None for
+    # everyone loaded otherwise): compare by primary key instead.
+    def __eq__(self, other):
+        if not isinstance(other, User):
+            return NotImplemented
+        if self.id is None or other.id is None:
+            return self is other
+        return self.id == other.id
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
 
     def end_all_sessions(self):
-        """Invalidate every login cookie of this person (the caller logs the current one in again)."""
-        self.session_token = new_session_token()
+        """End every signed-in session of this person (the caller signs the current one in again)."""
+        db.session.execute(db.delete(UserSession).where(UserSession.user_id == self.id))
 
     # -- password -------------------------------------------------------------------------------
     def set_password(self, password):
@@ -157,6 +171,45 @@ class User(UserMixin, db.Model):
         return db.session.execute(
             db.select(cls).where(func.lower(cls.email) == email)
         ).scalar_one_or_none()
+
+
+class UserSession(db.Model):
+    """One signed-in browser of a person: created at sign-in, ended at logout, by "end" on
+    /account, by a password change or reset, suspension and deletion, or when idle or old
+    (app.accounts.sessions). Only a hash of the cookie's token is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+                        index=True)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    last_seen_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    user_agent = db.Column(db.String(300), nullable=True)
+
+
+REQUEST_REGISTER = "register"
+REQUEST_RESET = "reset"
+
+
+class AccountRequest(db.Model):
+    """A registration or "forgot password" request waiting for the worker.
+
+    The web request does the same work whether or not the address has an account (it hashes the
+    password of a registration and stores one row), so neither the page nor its timing tells who
+    has an account. The worker then creates the account or tells the owner it exists, or sends the
+    reset link when there is an account (app.accounts.auth.process_account_requests). Rows are
+    deleted when processed; a registration's password is only ever stored hashed."""
+
+    __tablename__ = "account_requests"
+
+    id = db.Column(db.Integer, primary_key=True)
+    kind = db.Column(db.String(20), nullable=False)
+    email = db.Column(db.String(254), nullable=False)
+    name = db.Column(db.String(120), nullable=True)
+    password_hash = db.Column(db.String(255), nullable=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
 
 class Token(db.Model):

@@ -11,8 +11,9 @@ from array import array
 from collections import OrderedDict
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
 
 from app.search.schema import AUDIENCES
 
@@ -86,9 +87,9 @@ def _posting_weight(value):
 SEGMENT_CACHE_MAX_ITEMS = 4_000_000  # postings and column values, all entries together (~40 MB)
 _SEGMENT_CACHE = BoundedCache(SEGMENT_CACHE_MAX_ITEMS, _posting_weight)
 # Per searcher (one index generation, one thread): merged postings as {docnum: weight} dicts,
-# about 100 bytes an entry, and field lengths.
+# about 100 bytes an entry. Besides these, a searcher holds a few bytes per document: its kind and
+# audience (shared strings), its date (8 bytes) and its field lengths (1 byte per field).
 POSTINGS_CACHE_MAX_ENTRIES = 300_000  # ~30 MB
-LENGTHS_CACHE_MAX_ENTRIES = 200_000
 
 
 def _segment_cached(reader, what, make):
@@ -124,6 +125,29 @@ def _raw_postings(reader, fieldname, text):
     return ids, weights
 
 
+def _segment_column(reader, name):
+    """One segment's values of a sortable column for every document: dates as 8-byte numbers
+    (Whoosh's own representation, which sorts as the dates do), other values as shared strings."""
+    if name == "date":
+        return array("q", (value or 0 for value in reader.column_reader(name, translate=False)))
+    shared = {}
+    return [shared.setdefault(value, value) for value in reader.column_reader(name)]
+
+
+def _segment_lengths(reader, fieldname):
+    """One segment's field length of every document as Whoosh stores it: one byte each
+    (byte_to_length decodes). Read at once; Whoosh's doc_field_length reads one at a time."""
+    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    count = reader.doc_count_all()
+    if column is None:
+        return bytes(count)
+    try:
+        found = column._dbfile.get(column._basepos, column._count)
+    except AttributeError:  # another column implementation: the general way
+        found = bytes(array("B", column))
+    return bytes(found) + bytes(max(0, count - len(found)))
+
+
 class _Evaluation:
     """Per searcher (one index generation): postings as {docnum: weight}, kinds, audiences."""
 
@@ -143,12 +167,12 @@ class _Evaluation:
     # columns: kind, audience, date for every document number
     def column(self, name):
         if name not in self._columns:
-            values = []
+            values = array("q") if name == "date" else []
             for reader, offset in self.leaves:
                 if offset > len(values):
-                    values.extend([None] * (offset - len(values)))
+                    values.extend([0 if name == "date" else None] * (offset - len(values)))
                 values.extend(_segment_cached(reader, ("column", name),
-                                              lambda r=reader: list(r.column_reader(name))))
+                                              lambda r=reader: _segment_column(r, name)))
             self._columns[name] = values
         return self._columns[name]
 
@@ -261,13 +285,17 @@ class _Evaluation:
         return out
 
     def length(self, docnum, fieldname):
-        key = (docnum, fieldname)
-        value = self._lengths.get(key)
-        if value is None:
-            if len(self._lengths) >= LENGTHS_CACHE_MAX_ENTRIES:
-                self._lengths.clear()  # bounded; one query needs at most a few thousand
-            value = self._lengths[key] = self.reader.doc_field_length(docnum, fieldname, 0)
-        return value
+        """The document's length of the field, as Whoosh's doc_field_length gives it."""
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            parts = bytearray()
+            for reader, offset in self.leaves:
+                if offset > len(parts):
+                    parts.extend(bytes(offset - len(parts)))
+                parts.extend(_segment_cached(reader, ("lengths", fieldname),
+                                             lambda r=reader: _segment_lengths(r, fieldname)))
+            lengths = self._lengths[fieldname] = bytes(parts)
+        return byte_to_length(lengths[docnum]) if docnum < len(lengths) else 0
 
     def average_length(self, fieldname):
         """The field's length averaged over all documents, as stock BM25F has it (Whoosh's

@@ -5,6 +5,7 @@ transaction as the change it reports. The raw resume token exists only in links 
 person's own session); the database keeps its SHA-256 hash, as app/tokens.py does.
 """
 import secrets
+from datetime import timedelta
 
 from werkzeug.datastructures import MultiDict
 
@@ -65,6 +66,23 @@ def scan_for_token(raw):
     return db.session.execute(
         db.select(SelfScan).where(SelfScan.resume_token_hash == hash_token(raw))
     ).scalar_one_or_none()
+
+
+# The private report link works until this long after the scan was approved (or, for a repeat
+# scan, submitted); after that its members read the report inside the platform.
+REPORT_LINK_LIFETIME = timedelta(days=90)
+
+
+def report_link_expires_at(scan):
+    """When the scan's private report link stops working, or None while it waits for review."""
+    start = scan.reviewed_at if scan.status == SCAN_APPROVED else (
+        scan.submitted_at if scan.status == SCAN_COMPLETED else None)
+    return start + REPORT_LINK_LIFETIME if start is not None else None
+
+
+def report_link_expired(scan, now=None):
+    expires_at = report_link_expires_at(scan)
+    return expires_at is not None and (now or utcnow()) >= expires_at
 
 
 def token_matches(scan, raw):

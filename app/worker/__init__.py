@@ -23,6 +23,7 @@ from typing import Callable
 
 from flask import current_app
 
+from app.accounts.auth import process_account_requests
 from app.extensions import db
 from app.labs.services import send_accept_reminders
 from app.mail import deliver_due
@@ -59,6 +60,12 @@ def _search(stop):
     return f"{applied} index jobs applied" if applied else None
 
 
+def _account_requests(stop):
+    done = process_account_requests()
+    db.session.commit()
+    return f"{done} registrations and reset links" if done else None
+
+
 def _notifications(stop):
     queued = send_notification_emails()
     return f"{queued} notification e-mails queued" if queued else None
@@ -78,6 +85,8 @@ def _retention(stop):
 
 # In the order `--once` runs them: what makes e-mail comes before the outbox that delivers it.
 JOBS = (
+    Job("account-requests", _account_requests, 2, exclusive=True,
+        description="registrations and 'forgot password' requests: accounts, links, notices"),
     Job("lab-reminders", _lab_reminders, 600, exclusive=True,
         description="remind askers to accept a helpful answer after a week"),
     Job("notifications", _notifications, 30, exclusive=True,

@@ -63,6 +63,16 @@ REJECTED = [
     (pdf_bytes(), "zonder-extensie", "Dit soort bestand kan niet als bijlage"),
     (pdf_bytes(), "verslag.pdf.html", "Dit soort bestand kan niet als bijlage"),
     (b"", "leeg.pdf", "Het bestand is leeg."),
+    (b"%PDF-1.4\n%<html><body><script>alert(1)</script></body></html>\n%%EOF\n", "polyglot.pdf",
+     "bevat aan het begin ook een webpagina"),
+    (b"%PDF-1.7\n" + b"% padding\n" * 100 + b"<!DOCTYPE html><p>", "laat.pdf",
+     "bevat aan het begin ook een webpagina"),
+    (zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>",
+                "word/media/leeg.bin": b"\0" * (101 * 1024 * 1024)}), "bom.docx",
+     "groter zijn dan 100 MB"),
+    (zip_bytes({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
+                **{f"xl/parts/{n}.xml": b"<x/>" for n in range(2001)}}), "veel.xlsx",
+     "meer dan 2.000 onderdelen"),
     (pdf_bytes(), "", "Kies een bestand"),
 ]
 
@@ -190,3 +200,14 @@ def test_attachment_response_404_for_a_missing_file_or_a_strange_name(app, uploa
 def test_stored_files_helper_sees_the_session_dir(app):
     # The default test UPLOAD_DIR (per run) is what the page tests compare before and after.
     assert isinstance(stored_files(app), list)
+
+
+def test_a_large_but_honest_document_and_a_pdf_mentioning_html_in_text_are_accepted(app, upload_dir):
+    """The limits leave room for real documents: 1,900 parts, 90 MB unpacked, and a PDF whose text
+    talks about "<html>" further in than the first kilobytes."""
+    parts = {f"xl/worksheets/sheet{n}.xml": b"<x/>" for n in range(1890)}
+    data = zip_bytes({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
+                      "xl/media/foto.bin": b"\0" * (90 * 1024 * 1024), **parts})
+    assert uploads.store_bytes(data, "groot.xlsx").file_type == "xlsx"
+    late = b"%PDF-1.4\n" + b"% regel\n" * 600 + b"% over de tag <html>\n%%EOF\n"
+    assert uploads.store_bytes(late, "uitleg.pdf").file_type == "pdf"

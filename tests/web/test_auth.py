@@ -1,5 +1,6 @@
 """Logging in and out, password reset, registration and e-mail verification, through the client."""
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,8 @@ from app.timeutil import utcnow
 from app.tokens import PURPOSE_RESET, PURPOSE_VERIFY
 from tests.factories import PASSWORD, make_user
 from tests.support import (
-    csrf_token, isolated_client, link_from, login, outbox, reload, submit, text,
+    csrf_token, handle_account_requests, isolated_client, link_from, login, outbox, reload, submit,
+    text,
 )
 
 LOGIN_FAILED = "Dit e-mailadres en wachtwoord horen niet bij elkaar"
@@ -196,17 +198,65 @@ def test_login_rate_limit_per_network_address(client):
     assert '<html lang="nl">' in page
 
 
-def test_login_rate_limit_per_address_holds_across_networks(client):
+def guess(client, address, email="doelwit@example.org", password="raden-raden-raden"):
+    client.environ_base["REMOTE_ADDR"] = address
+    return login(client, email, password)
+
+
+def sign_out(client):
+    submit(client, "/uitloggen", {}, page="/account")
+
+
+def test_guesses_from_one_address_are_slowed_and_the_owner_still_gets_in(app):
     make_user(email="doelwit@example.org")
+    stranger = isolated_client(app)
     for attempt in range(8):
-        client.environ_base["REMOTE_ADDR"] = f"192.0.2.{attempt + 1}"
-        assert login(client, "doelwit@example.org", "raden-raden-raden").status_code == 200
-    client.environ_base["REMOTE_ADDR"] = "192.0.2.200"
-    # Even the right password is refused while the address is blocked.
-    response = login(client, "Doelwit@example.org")
-    assert response.status_code == 429
-    assert "Even rustig aan" in text(response)
-    assert not logged_in(client)
+        assert guess(stranger, "192.0.2.66").status_code == 200, attempt
+    # The ninth guess from that address is refused, even with the right password.
+    assert guess(stranger, "192.0.2.66").status_code == 429
+    assert guess(stranger, "192.0.2.66", password=PASSWORD).status_code == 429
+    assert not logged_in(stranger)
+    # The owner, elsewhere and on a device that never signed in here, gets in.
+    owner = isolated_client(app)
+    assert guess(owner, "198.51.100.7", password=PASSWORD).status_code == 302
+    assert logged_in(owner)
+
+
+def test_guesses_from_many_addresses_never_lock_the_owners_device(app):
+    make_user(email="doelwit@example.org")
+    owner = isolated_client(app)
+    assert guess(owner, "198.51.100.7", password=PASSWORD).status_code == 302  # a known device
+    sign_out(owner)
+    stranger = isolated_client(app)
+    answers = [guess(stranger, f"192.0.2.{attempt + 1}").status_code for attempt in range(32)]
+    # Thirty wrong guesses an hour from devices that never signed in: then the account's limit.
+    assert answers[:30] == [200] * 30 and answers[30:] == [429, 429]
+    assert guess(stranger, "192.0.2.99", password=PASSWORD).status_code == 429
+    assert not logged_in(stranger)
+    # The owner's own browser is exempt from that limit: the same password lets them in.
+    assert guess(owner, "198.51.100.7", password=PASSWORD).status_code == 302
+    assert logged_in(owner)
+
+
+def test_a_forged_device_cookie_is_not_trusted(app):
+    make_user(email="doelwit@example.org")
+    stranger = isolated_client(app)
+    stranger.set_cookie("ck_apparaat", "WyJhYmMiXQ.nep")
+    answers = [guess(stranger, f"192.0.2.{attempt + 1}").status_code for attempt in range(31)]
+    assert answers[-1] == 429
+
+
+def test_a_successful_sign_in_does_not_count_as_a_guess(app):
+    make_user(email="doelwit@example.org")
+    owner = isolated_client(app)
+    for attempt in range(6):
+        assert guess(owner, "198.51.100.7").status_code == 200  # six typing errors
+    for _ in range(2):
+        assert guess(owner, "198.51.100.7", password=PASSWORD).status_code == 302
+        sign_out(owner)
+    # Had the two sign-ins counted, the pair's eight would be used up; the errors go on counting.
+    assert guess(owner, "198.51.100.7").status_code == 200
+    assert guess(owner, "198.51.100.7").status_code == 200
 
 
 def test_login_starts_a_fresh_session(client):
@@ -280,7 +330,10 @@ def test_remembered_login_survives_the_end_of_the_browser_session(client):
 # -- password reset ------------------------------------------------------------------------------
 
 def request_reset(client, email):
-    return submit(client, "/wachtwoord-vergeten", {"email": email})
+    """Ask for a link, and let the worker send it (its account-requests job)."""
+    response = submit(client, "/wachtwoord-vergeten", {"email": email})
+    handle_account_requests()
+    return response
 
 
 def reset_link(email):
@@ -460,8 +513,23 @@ def test_reset_rate_limit(client):
 
 def register(client, email="nieuw@example.org", name="Nieuwe Persoon", password=NEW_PASSWORD,
              confirm=None):
-    return submit(client, "/registreren", {"name": name, "email": email, "password": password,
-                                            "confirm": confirm if confirm is not None else password})
+    """Register, and let the worker act on it (its account-requests job)."""
+    response = submit(client, "/registreren", {
+        "name": name, "email": email, "password": password,
+        "confirm": confirm if confirm is not None else password})
+    handle_account_requests()
+    return response
+
+
+def test_the_same_registration_sent_twice_makes_one_account_and_one_mail(app):
+    first, second = new_client(app), new_client(app)
+    for client in (first, second):
+        submit(client, "/registreren", {"name": "Nieuwe Persoon", "email": "nieuw@example.org",
+                                         "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert User.find_by_email("nieuw@example.org") is None  # the worker creates it
+    handle_account_requests()
+    assert User.find_by_email("nieuw@example.org").check_password(NEW_PASSWORD)
+    assert [m.subject for m in outbox("nieuw@example.org")] == ["Bevestig je e-mailadres"]
 
 
 def verify_link(email):
@@ -632,3 +700,80 @@ def test_double_submitted_registration_answers_normally(client, monkeypatch):
     users = db.session.execute(db.select(User)).scalars().all()
     assert [(u.email, u.name) for u in users] == [("dubbel@example.org", "Nieuwe Persoon")]
     assert len(outbox("dubbel@example.org")) == 1
+
+
+# -- no timing tell -----------------------------------------------------------------------------
+
+def _median_ms(samples):
+    samples = sorted(samples)
+    return 1000 * samples[len(samples) // 2]
+
+
+def _timing_gap(client, path, first, second, rounds):
+    """(median duration of posting `first`, the median gap between the two) in ms. The forms
+    are posted in adjacent pairs, alternating which goes first, and the gap is the median of the
+    pairs' differences: a change in the machine's load hits both of a pair alike."""
+    durations, gaps = [], []
+    for number in range(rounds):
+        pair = {}
+        for name in (("a", "b") if number % 2 else ("b", "a")):
+            form = (first if name == "a" else second)(number)
+            start = time.perf_counter()
+            response = submit(client, path, form)
+            pair[name] = time.perf_counter() - start
+            assert response.status_code == 200
+        durations.append(pair["a"])
+        gaps.append(pair["a"] - pair["b"])
+    return _median_ms(durations), _median_ms(gaps)
+
+
+def assert_no_timing_tell(duration, gap):
+    """The two answers take the same time: the median gap is within 10 % (at least 0.3 ms)."""
+    assert abs(gap) < max(0.3, 0.10 * duration), f"median {duration:.2f} ms, gap {gap:.2f} ms"
+
+
+@pytest.fixture
+def unlimited(monkeypatch):
+    from app.extensions import limiter
+
+    monkeypatch.setattr(limiter, "enabled", False)
+
+
+def test_forgot_password_takes_as_long_for_a_known_as_for_an_unknown_address(client, unlimited):
+    """The request records the address in both cases; the worker sends the link later."""
+    make_user(email="bestaat@example.org")
+    assert_no_timing_tell(*_timing_gap(
+        client, "/wachtwoord-vergeten",
+        lambda n: {"email": "bestaat@example.org"},
+        lambda n: {"email": f"bestaat-niet-{n}@example.org"}, rounds=60))
+    # Nothing was sent yet; the worker sends one link per request for the known address only.
+    assert outbox("bestaat@example.org") == []
+    assert handle_account_requests() == 60
+    assert len(outbox("bestaat@example.org")) == 60
+    assert [m for m in outbox() if "bestaat-niet" in m.recipient] == []
+
+
+def test_registration_takes_as_long_for_a_taken_as_for_a_new_address(client, unlimited):
+    make_user(email="bestaat@example.org")
+
+    def form(email):
+        return {"name": "Iemand Anders", "email": email, "password": "een-lange-zin-voor-de-molen",
+                "confirm": "een-lange-zin-voor-de-molen"}
+
+    assert_no_timing_tell(*_timing_gap(
+        client, "/registreren",
+        lambda n: form("bestaat@example.org"), lambda n: form(f"nieuw-{n}@example.org"),
+        rounds=40))
+
+
+def test_a_reset_request_older_than_an_hour_is_dropped_unsent(client):
+    from app.models.accounts import AccountRequest
+
+    make_user(email="bestaat@example.org")
+    submit(client, "/wachtwoord-vergeten", {"email": "bestaat@example.org"})
+    request_row = db.session.execute(db.select(AccountRequest)).scalar_one()
+    request_row.created_at = utcnow() - timedelta(hours=2)
+    db.session.commit()
+    assert handle_account_requests() == 0
+    assert outbox("bestaat@example.org") == []
+    assert db.session.execute(db.select(AccountRequest)).first() is None

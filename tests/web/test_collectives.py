@@ -159,19 +159,28 @@ def test_detail_shows_public_information_to_a_visitor(client):
             in page)
     # No member list for visitors, but a way in.
     assert "Rita Representant" not in page
-    assert "alleen zichtbaar voor wie is ingelogd" in page
+    assert "alleen zichtbaar voor leden van een collectief op het platform" in page
     assert "Maak een account aan en vraag lidmaatschap aan" in page
     assert 'href="/registreren"' in page
     assert 'href="/inloggen?next=/collectieven/energiecooperatie-de-windvang"' in page
     assert "Nederlandse situatie" not in page
 
 
-def test_logged_in_people_see_the_member_list(client):
+def test_members_of_collectives_see_the_member_list_and_a_bare_account_does_not(client):
     collective = make_collective("De Groene Schuur", slug="groene-schuur")
     member_of(collective, "rep@example.org", name="Rita Representant", role="representative")
     member_of(collective, "lid@example.org", name="Bas Buurman")
+    other = make_collective("De Windvang", slug="windvang")
+    member_of(other, "ander@example.org", name="Anne Ander")
     make_user(email="buiten@example.org", name="Buiten Staander")
-    login(client, "buiten@example.org")
+
+    login(client, "buiten@example.org")  # registered, no collective yet
+    page = text(client.get("/collectieven/groene-schuur"))
+    assert "Rita Representant" not in page and "Bas Buurman" not in page
+    assert "Word lid van jullie collectief om te zien wie er lid is" in page
+    submit(client, "/uitloggen", {}, page="/account")
+
+    login(client, "ander@example.org")  # a member of another collective
     page = text(client.get("/collectieven/groene-schuur"))
     assert "Rita Representant" in page and "Bas Buurman" in page
     assert page.index("Rita Representant") < page.index("Bas Buurman")  # representative first

@@ -7,7 +7,8 @@ from app.models.collectives import JOIN_APPROVED, JOIN_DECLINED, JOIN_PENDING, J
 from tests.factories import PASSWORD, make_collective, make_user, member_of
 from tests.fixtures.collectives import join_requests
 from tests.support import (
-    csrf_token, isolated_client, link_from, login, outbox, reload, submit, text,
+    csrf_token, handle_account_requests, isolated_client, link_from, login, outbox, reload, submit,
+    text,
 )
 
 DETAIL = "/collectieven/windvang"
@@ -61,6 +62,7 @@ def test_visitor_registers_verifies_asks_and_is_approved(app, client, windvang):
     response = submit(client, "/registreren", {"name": "Bas Buurman", "email": "bas@example.org",
                                                "password": PASSWORD, "confirm": PASSWORD})
     assert response.status_code == 200
+    handle_account_requests()  # the worker creates the account and sends the link
     verify = link_from(outbox("bas@example.org")[-1], "/e-mailadres-bevestigen/")
     assert client.get(verify).status_code == 302
     response = submit(client, "/inloggen?next=" + DETAIL,

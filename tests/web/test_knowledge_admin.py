@@ -366,9 +366,15 @@ def test_html_named_pdf_is_never_served_inline(moderator_client, cast, upload_di
     item = make_item()
     assert upload(moderator_client, item, HTML_PAGE, "pagina.pdf").status_code == 400
     assert attachments() == []
-    # A PDF that happens to contain HTML after its header is still only ever a download.
+    # A PDF/HTML polyglot (HTML right after the header) is refused too, with a Dutch reason.
     sneaky = b"%PDF-1.4\n" + HTML_PAGE
-    assert upload(moderator_client, item, sneaky, "sneaky.pdf").status_code == 302
+    refused = upload(moderator_client, item, sneaky, "sneaky.pdf")
+    assert refused.status_code == 400
+    assert "bevat aan het begin ook een webpagina" in refused.get_data(as_text=True)
+    assert attachments() == []
+    # HTML deep inside a PDF is stored, and still only ever served as a download.
+    late = b"%PDF-1.4\n" + b"% regel\n" * 600 + HTML_PAGE
+    assert upload(moderator_client, item, late, "laat.pdf").status_code == 302
     [attachment] = attachments()
     response = moderator_client.get(f"/kennisbank/{item.slug}/bijlagen/{attachment.id}")
     assert response.headers["Content-Disposition"].startswith("attachment;")

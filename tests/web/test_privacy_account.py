@@ -20,7 +20,8 @@ from tests.factories import (
     PASSWORD, make_collective, make_group, make_user, member_of, start_thread,
 )
 from tests.fixtures.forum import thread_path
-from tests.support import csrf_token, isolated_client, login, outbox, reload, submit, text
+from tests.support import (csrf_token, handle_account_requests, isolated_client, login, outbox,
+                           reload, submit, text)
 
 MY_DATA = "/account/mijn-gegevens"
 DOWNLOAD = "/account/mijn-gegevens/download"
@@ -232,9 +233,11 @@ def test_download_never_contains_secrets(client, anna):
     body = text(response)
     user = reload(anna)
     assert user.password_hash not in body
-    assert user.session_token not in body
+    from app.models.accounts import UserSession
+    for row in db.session.execute(db.select(UserSession)).scalars():
+        assert row.token_hash not in body
     assert "password" not in body.lower().replace("wachtwoord", "")
-    assert "session_token" not in body and "resume_token" not in body
+    assert "token" not in body.lower()
 
 
 def test_unconfirmed_address_does_not_unlock_data_sent_from_that_address(client, collective):
@@ -395,6 +398,7 @@ def test_old_address_can_register_again(client, anna):
         "password": "een-nieuw-lang-wachtwoord", "confirm": "een-nieuw-lang-wachtwoord",
     })
     assert response.status_code == 200
+    handle_account_requests()
     new = User.find_by_email("anna@example.org")
     assert new is not None and new.id != anna.id and new.name == "Anna Opnieuw"
     assert [m.subject for m in outbox("anna@example.org")][-1] == "Bevestig je e-mailadres"
@@ -412,6 +416,7 @@ def test_anonymous_address_taken_by_someone_still_deletes(client, anna):
 def test_old_address_gets_no_reset_link_after_deletion(client, anna):
     assert delete(client).status_code == 302
     submit(client, "/wachtwoord-vergeten", {"email": "anna@example.org"})
+    assert handle_account_requests() == 0
     assert [m.subject for m in outbox("anna@example.org")] == [GOODBYE_SUBJECT]
 
 

@@ -362,12 +362,13 @@ def test_privacy_lists_purposes_with_legal_basis_and_retention(client):
 
 # -- cookies -------------------------------------------------------------------------------------
 
-def test_cookie_statement_names_both_cookies_in_a_table(client):
+def test_cookie_statement_names_every_cookie_in_a_table(client):
     html, page = fetch(client, "/cookies")
     assert html.count("<table") == 1
     table = html[html.index("<table"):html.index("</table>")]
     assert "<caption>" in table and 'scope="col"' in table and 'scope="row"' in table
-    assert re.findall(r'<th scope="row"><code>(\w+)</code></th>', table) == ["session", "remember_token"]
+    assert re.findall(r'<th scope="row"><code>(\w+)</code></th>', table) == [
+        "session", "remember_token", "ck_apparaat"]
     table_text = text_of(table)
     assert "session" in table_text and "remember_token" in table_text
     assert "14 dagen" in table_text and "30 dagen" in table_text
@@ -381,6 +382,7 @@ def test_cookie_statement_matches_configuration(app):
     """If someone changes a cookie name or lifetime, the statement must change with it."""
     assert app.config["SESSION_COOKIE_NAME"] == "session"
     assert app.config.get("REMEMBER_COOKIE_NAME", "remember_token") == "remember_token"
+    assert app.config["LOGIN_DEVICE_COOKIE_NAME"] == "ck_apparaat"
     assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(days=14)
     assert app.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=30)
 
@@ -398,7 +400,8 @@ def test_only_the_session_cookie_without_remember_me(client):
     responses = [client.get(path) for path in PAGES]
     responses.append(login(client, "koekje@example.org"))
     responses += [client.get(path) for path in PAGES]
-    assert _cookie_names(*responses) == {"session"}
+    # The device cookie comes with a successful sign-in (see the cookie statement).
+    assert _cookie_names(*responses) == {"session", "ck_apparaat"}
 
 
 def test_remember_me_adds_the_remember_token_cookie(client):
@@ -406,7 +409,7 @@ def test_remember_me_adds_the_remember_token_cookie(client):
     response = submit(client, "/inloggen", {"email": "koekje@example.org", "password": PASSWORD,
                                             "remember": "y"})
     assert response.status_code == 302
-    assert _cookie_names(response) == {"session", "remember_token"}
+    assert _cookie_names(response) == {"session", "remember_token", "ck_apparaat"}
 
 
 def test_home_lists_latest_threads_for_members_only(client, app):

@@ -74,7 +74,7 @@ def test_production_sends_hsts_and_secure_cookies(app):
         assert response.request.scheme == "https"
         assert response.status_code == 200
         assert "max-age=" in response.headers["Strict-Transport-Security"]
-        session_cookie = set_cookies(response)["session"]
+        session_cookie = set_cookies(response)["__Host-session"]
         assert "Secure" in session_cookie and "HttpOnly" in session_cookie
         assert "SameSite=Lax" in session_cookie
 
@@ -83,7 +83,11 @@ def test_production_sends_hsts_and_secure_cookies(app):
                                                 "remember": "y"})
         assert response.status_code == 302
         cookies = set_cookies(response)
-        assert "Secure" in cookies["remember_token"] and "Secure" in cookies["session"]
+        # __Host- names: Secure, Path=/ and no Domain, or the browser refuses them.
+        assert set(cookies) == {"__Host-session", "__Host-remember_token", "__Host-ck_apparaat"}
+        for cookie in cookies.values():
+            assert "Secure" in cookie and "Path=/;" in cookie + ";" and "Domain" not in cookie
+        assert "__Host-ck_apparaat" in client.get("/cookies").get_data(as_text=True)
         assert "Strict-Transport-Security" in client.get("/bestaat-niet").headers
 
 

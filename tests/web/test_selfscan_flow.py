@@ -769,3 +769,47 @@ def test_step_pages_have_a_progress_indicator_and_labelled_controls(client):
                 assert all(f'name="{n}"' in page for n in names)
         assert 'style="' not in page.split("<main", 1)[1]
         assert "<script>" not in page.split("<main", 1)[1].split("</main>")[0]
+
+
+def test_the_private_report_link_expires_90_days_after_approval(app):
+    """After 90 days the link says where the report lives now; members read it on the platform."""
+    import secrets
+    from datetime import timedelta
+
+    from app.tokens import hash_token
+    from app.timeutil import utcnow
+
+    collective = factories.make_collective("Energiecoöperatie De Windvang", slug="windvang")
+    scan = factories.make_scan(collective, submitted_at=utcnow() - timedelta(days=100))
+    raw = secrets.token_urlsafe(32)
+    scan.resume_token_hash = hash_token(raw)
+    scan.reviewed_at = utcnow() - timedelta(days=89)
+    db.session.commit()
+    visitor = isolated_client(app)
+    assert visitor.get(f"/zelfscan/rapport/{raw}").status_code == 200
+
+    scan.reviewed_at = utcnow() - timedelta(days=91)
+    db.session.commit()
+    for path in (f"/zelfscan/rapport/{raw}", f"/zelfscan/rapport/{raw}/rapport.pdf"):
+        response = visitor.get(path)
+        assert response.status_code == 410
+        page = text(response)
+        assert "Deze rapportlink is verlopen" in page and 'href="/collectieven/windvang"' in page
+
+    member = factories.member_of(collective, "lid@example.org", name="Bas Buurman")
+    factories.cheap_passwords(member)
+    login(visitor, "lid@example.org")
+    page = text(visitor.get("/collectieven/windvang"))
+    assert f'href="/zelfscan/{scan.id}/rapport">Lees het rapport' in page
+    assert visitor.get(f"/zelfscan/{scan.id}/rapport").status_code == 200
+
+
+def test_the_report_link_is_not_offered_to_people_outside_the_collective(app):
+    collective = factories.make_collective("Energiecoöperatie De Windvang", slug="windvang")
+    scan = factories.make_scan(collective)
+    outsider = factories.make_user(email="buiten@example.org")
+    factories.cheap_passwords(outsider)
+    client = isolated_client(app)
+    login(client, "buiten@example.org")
+    assert "Lees het rapport" not in text(client.get("/collectieven/windvang"))
+    assert client.get(f"/zelfscan/{scan.id}/rapport").status_code == 403

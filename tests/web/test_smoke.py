@@ -1,5 +1,5 @@
 from tests.factories import make_user
-from tests.support import login, outbox
+from tests.support import handle_account_requests, login, outbox
 
 
 def test_home_is_dutch(client):
@@ -21,4 +21,5 @@ def test_reset_mail_is_queued(client):
 
     make_user(email="b@example.org")
     submit(client, "/wachtwoord-vergeten", {"email": "b@example.org"})
+    handle_account_requests()
     assert [m.subject for m in outbox("b@example.org")] == ["Een nieuw wachtwoord instellen"]

@@ -16,7 +16,7 @@ from app.models.outbox import OutboxMessage
 from app.models.public import ContactMessage
 from app.timeutil import utcnow
 from tests.factories import make_user
-from tests.support import outbox, submit
+from tests.support import handle_account_requests, outbox, submit
 
 SENDER = "CollectieveKracht <noreply@collectievekracht.example>"
 
@@ -89,6 +89,7 @@ def test_links_in_mail_are_absolute_and_built_from_base_url(app, client):
     app.config["BASE_URL"] = "https://kracht.example.nl/platform"
     make_user(email="vergeten@example.org")
     submit(client, "/wachtwoord-vergeten", {"email": "vergeten@example.org"})
+    handle_account_requests()
 
     [message] = outbox("vergeten@example.org")
     links = re.findall(r"https?://\S+", message.body_text)

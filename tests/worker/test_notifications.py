@@ -701,3 +701,22 @@ def test_account_pages_get_the_preference_form_without_passing_it(app, anna):
         html = render_template_string('{% include "account/_notification_settings.html" %}')
     assert 'action="/account/meldingen"' in html
     assert re.search(r'<input[^>]*checked[^>]*value="off"|<input[^>]*value="off"[^>]*checked', html)
+
+
+def test_an_unsubscribe_token_holds_no_address_and_expires(app, mailed, anna, monkeypatch):
+    import base64
+
+    from app import notifications
+
+    token = unsubscribe_path(mailed).rsplit("/", 1)[1]
+    payload = token.split(".")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"anna" not in decoded.lower() and b"example" not in decoded.lower()
+
+    path = "/meldingen/afmelden/" + token
+    assert isolated_client(app).get(path).status_code == 200
+    monkeypatch.setattr(notifications, "UNSUBSCRIBE_MAX_AGE", timedelta(seconds=-1))
+    response = isolated_client(app).post(path)
+    assert response.status_code == 404
+    assert "90 dagen geldig" in text(response) and "/account#meldingen" in text(response)
+    assert reload(User, anna.id).notify_email == "direct"

@@ -31,14 +31,17 @@ def schedule_row(name):
 
 
 def test_the_worker_declares_every_periodic_job_of_the_platform():
-    assert set(JOB_NAMES) == {"outbox", "search", "notifications", "lab-reminders", "retention"}
+    assert set(JOB_NAMES) == {"account-requests", "outbox", "search", "notifications",
+                              "lab-reminders", "retention"}
     by_name = {job.name: job for job in JOBS}
     # The queues claim row by row, so every worker may drain them; the rest run once at a time.
     assert not by_name["outbox"].exclusive and not by_name["search"].exclusive
-    assert all(by_name[name].exclusive for name in ("notifications", "lab-reminders", "retention"))
+    assert all(by_name[name].exclusive
+               for name in ("account-requests", "notifications", "lab-reminders", "retention"))
     assert by_name["retention"].interval == 3600
     # `--once` makes e-mail before it delivers it
     assert JOB_NAMES.index("notifications") < JOB_NAMES.index("outbox")
+    assert JOB_NAMES.index("account-requests") < JOB_NAMES.index("outbox")
 
 
 def test_one_round_reminds_askers_and_queues_their_mail(app):
@@ -353,3 +356,24 @@ def test_the_outbox_imports_no_feature():
 def test_every_job_runs_alone_from_the_cli(app, name):
     result = app.test_cli_runner().invoke(args=["worker", "--once", "--only", name])
     assert result.exit_code == 0 and result.output.strip() == f"{name}: ran"
+
+
+def test_the_account_requests_job_creates_accounts_and_sends_reset_links(app, client):
+    from app.models.accounts import AccountRequest, User
+    from tests.factories import make_user
+    from tests.support import outbox, submit, worker_round
+
+    make_user(email="bestaat@example.org")
+    submit(client, "/registreren", {"name": "Nieuwe Persoon", "email": "nieuw@example.org",
+                                     "password": "een-lange-zin-voor-de-molen",
+                                     "confirm": "een-lange-zin-voor-de-molen"})
+    submit(client, "/wachtwoord-vergeten", {"email": "bestaat@example.org"})
+    submit(client, "/wachtwoord-vergeten", {"email": "niemand@example.org"})
+    assert User.find_by_email("nieuw@example.org") is None and outbox() == []
+
+    assert worker_round(app, only=["account-requests"]) == {"account-requests": RAN}
+    assert User.find_by_email("nieuw@example.org") is not None
+    assert [m.subject for m in outbox("nieuw@example.org")] == ["Bevestig je e-mailadres"]
+    assert [m.subject for m in outbox("bestaat@example.org")] == ["Een nieuw wachtwoord instellen"]
+    assert outbox("niemand@example.org") == []
+    assert db.session.execute(db.select(AccountRequest)).first() is None

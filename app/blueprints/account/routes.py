@@ -1,7 +1,8 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts import sessions
 from app.accounts import settings as services
 from app.blueprints.account.forms import (
     ConfirmEmailChangeForm,
@@ -12,8 +13,10 @@ from app.blueprints.account.forms import (
 from app.blueprints.auth.forms import ResendVerificationForm
 from app.blueprints.auth.routes import start_session
 from app.extensions import limiter
+from app.timeutil import utcnow
 from app.tokens import PURPOSE_EMAIL_CHANGE, find_token
 from app.unit_of_work import refusable
+from app.validators import ConfirmForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -21,6 +24,9 @@ WRONG_PASSWORD = "Je huidige wachtwoord klopt niet."
 
 
 def _render(profile_form=None, email_form=None, password_form=None, status=200):
+    now = utcnow()
+    live = sessions.live_sessions(current_user, now)
+    current = getattr(current_user, "current_session", None)
     return (
         render_template(
             "account/index.html",
@@ -28,6 +34,10 @@ def _render(profile_form=None, email_form=None, password_form=None, status=200):
             email_form=email_form or EmailChangeForm(formdata=None),
             password_form=password_form or PasswordChangeForm(formdata=None),
             resend_form=ResendVerificationForm(),
+            devices=[(row, sessions.describe(row.user_agent).label,
+                      sessions.ago(row.last_seen_at, now), current is not None and row.id == current.id)
+                     for row in live],
+            end_form=ConfirmForm(formdata=None),
         ),
         status,
     )
@@ -37,6 +47,40 @@ def _render(profile_form=None, email_form=None, password_form=None, status=200):
 @login_required
 def index():
     return _render()
+
+
+@bp.route("/sessies/<id:session_id>/beeindigen", methods=["POST"])
+@login_required
+@limiter.limit("30 per hour", methods=["POST"])
+def end_session(session_id):
+    """Sign out one of this person's other devices (this one signs out with "Uitloggen")."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    row = sessions.find_own(current_user, session_id)
+    if row is None:
+        abort(404)  # someone else's looks the same as none at all
+    current = getattr(current_user, "current_session", None)
+    if current is not None and row.id == current.id:
+        flash("Dit is het apparaat waarop je nu bent. Gebruik ‘Uitloggen’ om hier uit te loggen.",
+              "info")
+        return redirect(url_for("account.index", _anchor="kop-apparaten"))
+    sessions.end(row)
+    flash(f"Je bent uitgelogd op {sessions.describe(row.user_agent).label}.", "success")
+    return redirect(url_for("account.index", _anchor="kop-apparaten"))
+
+
+@bp.route("/sessies/andere-beeindigen", methods=["POST"])
+@login_required
+@limiter.limit("30 per hour", methods=["POST"])
+def end_other_sessions():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ended = sessions.end_others(current_user)
+    flash("Je bent op alle andere apparaten uitgelogd." if ended
+          else "Je was op geen ander apparaat ingelogd.", "success")
+    return redirect(url_for("account.index", _anchor="kop-apparaten"))
 
 
 @bp.route("/profiel", methods=["POST"])

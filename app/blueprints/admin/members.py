@@ -15,7 +15,7 @@ from app.blueprints.admin.routes import bp
 from app.extensions import db
 from app.models.accounts import ROLE_LABELS, ROLES, STAFF_ROLES, STATUS_SUSPENDED, User
 from app.models.collectives import Collective
-from app.pagination import page_arg
+from app.pagination import id_arg, page_arg
 from app.permissions import can_appoint_staff, can_manage_members, require
 from app.timeutil import utcnow
 from app.unit_of_work import refusable
@@ -35,9 +35,7 @@ def _filters():
     status = request.args.get("status", "")
     collective = request.args.get("collectief", "")
     if collective != "geen":
-        collective = request.args.get("collectief", type=int)
-        if collective is None or not 0 < collective < 2**31:
-            collective = None
+        collective = id_arg("collectief")
     return {
         "q": q,
         "rol": role if role in ROLES else "",

@@ -1,8 +1,9 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy.exc import IntegrityError
 
 from app.accounts import auth as services
+from app.accounts import sessions
+from app.blueprints.auth import devices
 from app.blueprints.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -12,7 +13,6 @@ from app.blueprints.auth.forms import (
 )
 from app.extensions import limiter
 from app.tokens import PURPOSE_RESET, find_token
-from app.unit_of_work import refusable
 from app.validators import safe_next_url
 
 bp = Blueprint("auth", __name__)
@@ -24,13 +24,11 @@ RESET_SENT = (
 )
 
 
-def _login_email_key():
-    return "login:" + (request.form.get("email", "") or "").strip().lower()[:254]
-
-
 def start_session(user, remember=False):
-    """Log a person in with a fresh session (no fixation: nothing of the old session survives)."""
+    """Log a person in with a fresh session (no fixation: nothing of the old session survives):
+    a new session row whose token the cookies carry."""
     session.clear()
+    sessions.start(user, request.user_agent.string)
     login_user(user, remember=remember)
     session.permanent = True
     services.record_login(user)
@@ -38,7 +36,10 @@ def start_session(user, remember=False):
 
 @bp.route("/inloggen", methods=["GET", "POST"])
 @limiter.limit("10 per minute;40 per hour", methods=["POST"])
-@limiter.limit("8 per 15 minutes", methods=["POST"], key_func=_login_email_key)
+@limiter.limit("8 per 15 minutes", methods=["POST"], key_func=devices.pair_key,
+               deduct_when=devices.failed)
+@limiter.limit("30 per hour", methods=["POST"], key_func=devices.account_key,
+               deduct_when=devices.failed, exempt_when=devices.trusted_device)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("public.index"))
@@ -55,7 +56,8 @@ def login():
         else:
             start_session(user, remember=form.remember.data)
             flash(f"Welkom terug, {user.name}.", "success")
-            return redirect(safe_next_url(form.next.data) or url_for("public.index"))
+            return devices.remember_device(
+                redirect(safe_next_url(form.next.data) or url_for("public.index")), user.email)
     return render_template("auth/login.html", form=form)
 
 
@@ -64,6 +66,7 @@ def logout():
     # Clear first: logout_user() leaves a mark in the session that makes Flask-Login delete the
     # "remember me" cookie; clearing afterwards would wipe that mark and the cookie would log the
     # person straight back in.
+    sessions.end_current(current_user)  # a copy of the cookies no longer signs anyone in
     session.clear()
     logout_user()
     flash("Je bent uitgelogd.", "info")
@@ -77,10 +80,7 @@ def register():
         return redirect(url_for("account.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        # The same address may have been registered a moment ago (a double click): the first
-        # request created the account, this one answers the same as always.
-        with refusable(IntegrityError):
-            services.register_user(form.name.data, form.email.data, form.password.data)
+        services.request_registration(form.name.data, form.email.data, form.password.data)
         return render_template("auth/check_email.html", email=form.email.data)
     return render_template("auth/register.html", form=form)
 

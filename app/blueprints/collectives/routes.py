@@ -20,6 +20,7 @@ from app.permissions import (
     can_request_to_join,
     can_see_member_list,
     can_view_collective_dashboard,
+    can_view_scan_report,
     is_member_of,
 )
 from app.unit_of_work import refusable
@@ -66,10 +67,14 @@ def _render_detail(collective, join_form=None, status=200):
     if can_see_member_list(current_user, collective):
         members = services.member_list(collective)
     pending = services.pending_request_of(current_user)
+    report_scan = services.latest_report_scan(collective)
+    if report_scan is not None and not can_view_scan_report(current_user, report_scan):
+        report_scan = None
     return render_template(
         "collectives/detail.html",
         collective=collective,
         members=members,
+        report_scan=report_scan,
         pending=pending,
         join_state=join_state(current_user, collective, pending),
         join_form=join_form or JoinForm(formdata=None),

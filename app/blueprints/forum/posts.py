@@ -16,7 +16,7 @@ from app.extensions import db, limiter
 from app.forum import queries, services
 from app.markup import quote_markdown
 from app.models.forum import POSTS_PER_PAGE
-from app.pagination import page_arg
+from app.pagination import id_arg, page_arg
 from app.permissions import (
     can_delete_post,
     can_edit_post,
@@ -79,7 +79,7 @@ def thread(group_slug, thread_id, slug):
     form = None
     if can_post(current_user, thread):
         form = ReplyForm(formdata=None)
-        citeer = request.args.get("citeer", type=int)
+        citeer = id_arg("citeer")
         if citeer is not None:
             form.body.data = quote_for(thread, citeer)
     previous_read = queries.last_read_number(current_user, thread)
@@ -112,7 +112,7 @@ def reply(group_slug, thread_id):
         abort(403)
     form = ReplyForm()
     if request.method == "GET":
-        citeer = request.args.get("citeer", type=int)
+        citeer = id_arg("citeer")
         if citeer is not None:
             form.body.data = quote_for(thread, citeer)
     writing = write_or_preview(form, lambda: services.post_reply(current_user, thread, form.body.data),

@@ -97,7 +97,7 @@ def unsubscribe(token):
     """
     user = user_for_unsubscribe_token(token)
     if user is None:
-        abort(404)
+        return render_template("notifications/unsubscribe_invalid.html"), 404
     if request.method == "POST":
         user.notify_email = EMAIL_OFF
         return render_template("notifications/unsubscribed.html", user=user)

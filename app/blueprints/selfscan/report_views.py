@@ -1,7 +1,8 @@
 """Report pages and PDF downloads of submitted self-scans (attached to the selfscan blueprint).
 
-Two ways in: the private link of the person who filled in the scan (its resume token), and the
-scan's id for logged-in people who may see it (members of the collective, moderators).
+Two ways in: the private link of the person who filled in the scan (its resume token; it stops
+working 90 days after approval), and the scan's id for logged-in people who may see it (members of
+the collective, moderators).
 """
 
 from flask import abort, make_response, render_template, url_for
@@ -81,12 +82,20 @@ def _pdf(scan):
     return response
 
 
+def _link_expired(scan):
+    """The page for a private link past its lifetime: the report lives on inside the platform."""
+    return render_template("selfscan/link_expired.html", scan=scan,
+                           expired_at=services.report_link_expires_at(scan)), 410
+
+
 @bp.route("/rapport/<token>")
 @limiter.limit("60 per minute")
 def report_by_token(token):
     scan = _by_token(token)
     if scan is None:
         return link_unknown()
+    if services.report_link_expired(scan):
+        return _link_expired(scan)
     return _render(scan, url_for("selfscan.report_pdf_by_token", token=token))
 
 
@@ -96,6 +105,8 @@ def report_pdf_by_token(token):
     scan = _by_token(token)
     if scan is None:
         return link_unknown()
+    if services.report_link_expired(scan):
+        return _link_expired(scan)
     return _pdf(scan)
 
 
