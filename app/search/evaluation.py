@@ -9,6 +9,7 @@ import math
 import threading
 from array import array
 from collections import OrderedDict
+from itertools import islice
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
@@ -176,6 +177,21 @@ class _Evaluation:
             self._columns[name] = values
         return self._columns[name]
 
+    def newest_first(self):
+        """Every document number, the newest first (by date, then number): computed once per
+        searcher, so picking the newest of many matches is a walk, not a sort."""
+        if "newest_first" not in self._columns:
+            dates = self.column("date")
+            self._columns["newest_first"] = array("I", sorted(
+                range(len(dates)), key=lambda n: (dates[n], n), reverse=True))
+        return self._columns["newest_first"]
+
+    def newest(self, docnums, count):
+        """The `count` newest of the set `docnums`."""
+        if count <= 0:
+            return []
+        return list(islice((n for n in self.newest_first() if n in docnums), count))
+
     def kind_sets(self):
         if "kind_sets" not in self._columns:
             sets = {}
@@ -284,8 +300,9 @@ class _Evaluation:
             self.scoring_terms(child, out)
         return out
 
-    def length(self, docnum, fieldname):
-        """The document's length of the field, as Whoosh's doc_field_length gives it."""
+    def lengths(self, fieldname):
+        """Every document's length byte of the field (Whoosh keeps a length as one byte;
+        byte_to_length decodes it), for the whole reader."""
         lengths = self._lengths.get(fieldname)
         if lengths is None:
             parts = bytearray()
@@ -295,6 +312,11 @@ class _Evaluation:
                 parts.extend(_segment_cached(reader, ("lengths", fieldname),
                                              lambda r=reader: _segment_lengths(r, fieldname)))
             lengths = self._lengths[fieldname] = bytes(parts)
+        return lengths
+
+    def length(self, docnum, fieldname):
+        """The document's length of the field, as Whoosh's doc_field_length gives it."""
+        lengths = self.lengths(fieldname)
         return byte_to_length(lengths[docnum]) if docnum < len(lengths) else 0
 
     def average_length(self, fieldname):
@@ -326,14 +348,20 @@ class _Evaluation:
             weights = self.postings(fieldname, word)
             if not weights:
                 continue
-            weight = boost * self.idf(fieldname, word)
+            weight = boost * self.idf(fieldname, word) * (BM25_K1 + 1)
+            lengths = self.lengths(fieldname)
             avg = self.average_length(fieldname)
-            small, large = (scores, weights) if len(scores) < len(weights) else (weights, scores)
-            for docnum in small:
-                if docnum in large:
-                    tf = weights[docnum]
-                    norm = BM25_K1 * (1 - BM25_B + BM25_B * self.length(docnum, fieldname) / avg)
-                    scores[docnum] += weight * tf * (BM25_K1 + 1) / (tf + norm)
+            # K1 * (1 - B + B * length / average) for each of the 256 length bytes, once.
+            norms = [BM25_K1 * (1 - BM25_B + BM25_B * byte_to_length(b) / avg) for b in range(256)]
+            if len(scores) < len(weights):
+                for docnum in scores:
+                    tf = weights.get(docnum)
+                    if tf is not None:
+                        scores[docnum] += weight * tf / (tf + norms[lengths[docnum]])
+            else:
+                for docnum, tf in weights.items():
+                    if docnum in scores:
+                        scores[docnum] += weight * tf / (tf + norms[lengths[docnum]])
         return scores
 
     def rank(self, node, candidates, limit):

@@ -146,11 +146,9 @@ def _run_search(searcher, q, results, audiences, fields, kind, sort, page, per_p
             for fieldname, word, _ in evaluation.scoring_terms(q):
                 if fieldname == "title":
                     titled |= evaluation.postings(fieldname, word).keys() & matched
-            dates = evaluation.column("date")
-            newest = lambda n: (dates[n] or 0, n)  # noqa: E731
             if len(titled) > SCORE_LIMIT // 2:
-                titled = set(heapq.nlargest(SCORE_LIMIT // 2, titled, key=newest))
-            rest = heapq.nlargest(SCORE_LIMIT - len(titled), matched - titled, key=newest)
+                titled = set(evaluation.newest(titled, SCORE_LIMIT // 2))
+            rest = evaluation.newest(matched - titled, SCORE_LIMIT - len(titled))
             candidates = titled.union(rest)
         ranked = evaluation.rank(q, candidates, wanted)
     terms_by_field = _highlight_terms(q, searcher, fields)

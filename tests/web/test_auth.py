@@ -710,9 +710,9 @@ def _median_ms(samples):
 
 
 def _timing_gap(client, path, first, second, rounds):
-    """(median duration of posting `first`, the median gap between the two) in ms. The forms
-    are posted in adjacent pairs, alternating which goes first, and the gap is the median of the
-    pairs' differences: a change in the machine's load hits both of a pair alike."""
+    """(median duration of posting `first` in ms, median gap to `second` in ms, share of pairs in
+    which `first` was slower). The forms are posted in adjacent pairs, alternating which goes
+    first, so a change in the machine's load hits both of a pair alike."""
     durations, gaps = [], []
     for number in range(rounds):
         pair = {}
@@ -724,12 +724,16 @@ def _timing_gap(client, path, first, second, rounds):
             assert response.status_code == 200
         durations.append(pair["a"])
         gaps.append(pair["a"] - pair["b"])
-    return _median_ms(durations), _median_ms(gaps)
+    slower = sum(gap > 0 for gap in gaps) / len(gaps)
+    return _median_ms(durations), _median_ms(gaps), slower
 
 
-def assert_no_timing_tell(duration, gap):
-    """The two answers take the same time: the median gap is within 10 % (at least 0.3 ms)."""
-    assert abs(gap) < max(0.3, 0.10 * duration), f"median {duration:.2f} ms, gap {gap:.2f} ms"
+def assert_no_timing_tell(duration, gap, slower):
+    """No consistent difference: one answer is not slower in most pairs (a real tell makes it
+    slower in nearly all), or the median gap is within 10 % (at least 0.3 ms). A busy machine
+    adds noise to both sides of a pair, not a direction."""
+    assert 0.25 <= slower <= 0.75 or abs(gap) < max(0.3, 0.10 * duration), (
+        f"median {duration:.2f} ms, gap {gap:.2f} ms, slower in {slower:.0%} of the pairs")
 
 
 @pytest.fixture
