@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app import search
+from app.demo import SeedRefused, database_is_empty, seed_demo
 from app.extensions import db
 from app.models.accounts import ROLE_ADMIN, User
 from app.models.outbox import STATUS_FAILED, STATUS_PENDING, OutboxMessage
@@ -69,10 +70,6 @@ def create_admin(email, name):
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database holds data.")
 def seed_demo_command(if_empty):
     """Fill an empty database with the demo content of the README."""
-    # Imported here, not at the top: the demo makes PDFs with fpdf2 (and Pillow, fontTools),
-    # about 38 MB that no web worker should carry (tests/unit/test_memory_imports.py).
-    from app.demo import SeedRefused, database_is_empty, seed_demo
-
     if not current_app.config.get("SEED_DEMO_ALLOWED"):
         raise click.ClickException("Demo-data wordt nooit in de productieconfiguratie aangemaakt.")
     if not app_env_is_explicit():

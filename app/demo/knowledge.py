@@ -10,7 +10,6 @@ import zipfile
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
-from fpdf import FPDF
 
 from app.extensions import db
 from app.knowledge.services import render_body
@@ -524,6 +523,8 @@ ITEMS = [
 # -- generated attachments -------------------------------------------------------------------
 
 def _pdf(title, paragraphs):
+    from fpdf import FPDF  # loaded when the demo is seeded, not in every web worker
+
     pdf = FPDF(format="A4")
     pdf.core_fonts_encoding = ENCODING
     pdf.set_title(clean(title))

@@ -6,13 +6,12 @@ and the euro sign. Text is cleaned first: control and invisible characters are r
 character outside that encoding becomes its unaccented form (ł → l) or "?".
 """
 import re
+import types
 import unicodedata
 
 from babel.dates import format_date as babel_format_date
 from flask import has_app_context
 from flask_babel import format_date
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from app.selfscan.scoring import level_ranges
 
@@ -64,14 +63,13 @@ def _number(value):
     return str(int(value))
 
 
-class _ReportPDF(FPDF):
-    def footer(self):
-        self.set_y(-14)
-        self.set_font("Helvetica", "", 8)
-        self.set_text_color(*GREY)
-        self.cell(0, 8, clean(f"CollectieveKracht - rapport zelfscan - pagina {self.page_no()} van {{nb}}"),
-                  align="C")
-        self.set_text_color(0, 0, 0)
+def _footer(pdf):
+    pdf.set_y(-14)
+    pdf.set_font("Helvetica", "", 8)
+    pdf.set_text_color(*GREY)
+    pdf.cell(0, 8, clean(f"CollectieveKracht - rapport zelfscan - pagina {pdf.page_no()} van {{nb}}"),
+             align="C")
+    pdf.set_text_color(0, 0, 0)
 
 
 def _heading(pdf, text):
@@ -90,7 +88,13 @@ def _paragraph(pdf, text, size=10, style=""):
 
 def report_pdf(report):
     """The Report (see report.py) as PDF bytes."""
-    pdf = _ReportPDF(format="A4")
+    # fpdf2 (with Pillow and fontTools, about 38 MB) is loaded on the first PDF, not when a web
+    # worker starts (tests/unit/test_memory_imports.py).
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    pdf = FPDF(format="A4")
+    pdf.footer = types.MethodType(_footer, pdf)  # FPDF calls self.footer() on every page
     pdf.core_fonts_encoding = ENCODING
     pdf.set_title(clean(f"Rapport zelfscan - {report.collective_name}"))
     pdf.set_author("CollectieveKracht")

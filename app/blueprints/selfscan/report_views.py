@@ -9,6 +9,7 @@ from flask import abort, make_response, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.selfscan import services
+from app.selfscan.pdf import report_pdf as render_pdf  # the view is report_pdf
 from app.selfscan.report import build_report
 from app.blueprints.selfscan.routes import bp, link_unknown
 from app.extensions import db, limiter
@@ -75,10 +76,6 @@ def pdf_filename(scan):
 
 
 def _pdf(scan):
-    # Imported on the first download, not at start-up: fpdf2 with Pillow and fontTools is about
-    # 38 MB per web worker (tests/unit/test_memory_imports.py keeps it out of create_app()).
-    from app.selfscan.pdf import report_pdf as render_pdf
-
     response = make_response(bytes(render_pdf(build_report(scan))))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(scan)}"'
