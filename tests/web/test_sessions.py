@@ -76,6 +76,7 @@ def test_account_lists_devices_and_ends_one_of_them(app, anna):
     page = text(laptop.get("/account"))
     assert "Chrome op Linux" in page and "Safari op iPhone" in page
     assert page.count("dit apparaat") == 1 and "laatst actief zojuist" in page
+    assert page.index("Chrome op Linux") < page.index("Safari op iPhone")  # this device first
     phone_row = [row for row in rows() if "iPhone" in row.user_agent][0]
     stolen = copy_of(app, phone, SAFARI_IPHONE)
 

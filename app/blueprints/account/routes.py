@@ -34,9 +34,10 @@ def _render(profile_form=None, email_form=None, password_form=None, status=200):
             email_form=email_form or EmailChangeForm(formdata=None),
             password_form=password_form or PasswordChangeForm(formdata=None),
             resend_form=ResendVerificationForm(),
-            devices=[(row, sessions.describe(row.user_agent).label,
-                      sessions.ago(row.last_seen_at, now), current is not None and row.id == current.id)
-                     for row in live],
+            devices=sorted(  # this device first, then the most recently active
+                ((row, sessions.describe(row.user_agent).label, sessions.ago(row.last_seen_at, now),
+                  current is not None and row.id == current.id) for row in live),
+                key=lambda device: not device[3]),
             end_form=ConfirmForm(formdata=None),
         ),
         status,
