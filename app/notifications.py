@@ -5,7 +5,6 @@ e-mail happens later, in the background worker's notifications job (`send_notifi
 "direct" get one e-mail for everything that arrived within a few minutes, "digest" people one
 e-mail a day, "off" people none. The e-mails go through the outbox, like every e-mail.
 """
-import hashlib
 import hmac
 import logging
 from datetime import timedelta
@@ -29,6 +28,7 @@ from app.models.notifications import (
     Notification,
 )
 from app.timeutil import utcnow
+from app.tokens import address_digest
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +91,8 @@ def _serializer():
                                   salt="notification-unsubscribe-v2")
 
 
-def _address_digest(email):
-    key = current_app.config["SECRET_KEY"].encode()[:64]
-    return hashlib.blake2b(email.lower().encode(), key=key, digest_size=9).hexdigest()
-
-
 def unsubscribe_token(user):
-    return _serializer().dumps({"u": user.id, "a": _address_digest(user.email)})
+    return _serializer().dumps({"u": user.id, "a": address_digest(user.email, "unsubscribe", 9)})
 
 
 def user_for_unsubscribe_token(token):
@@ -112,7 +107,8 @@ def user_for_unsubscribe_token(token):
     if not isinstance(data, dict):
         return None
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
-    if user is None or not hmac.compare_digest(_address_digest(user.email), str(data.get("a"))):
+    if user is None or not hmac.compare_digest(address_digest(user.email, "unsubscribe", 9),
+                                               str(data.get("a"))):
         return None
     return user
 

@@ -3,6 +3,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask import current_app
+
 from app.extensions import db
 from app.models.accounts import Token
 from app.timeutil import utcnow
@@ -24,6 +26,15 @@ MAX_TOKEN_LENGTH = 100
 def hash_token(raw):
     """What is stored of a raw token (links carry the raw one; the database only its hash)."""
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def address_digest(email, purpose, size=12):
+    """A short keyed digest of an e-mail address (case-insensitive) that stands in for it where the
+    address must not be readable: cookies, links, rate-limit keys. `purpose` keeps the digests of
+    different uses apart; without the secret key nobody can compute or reverse one."""
+    key = current_app.config["SECRET_KEY"].encode()[:64]
+    return hashlib.blake2b((email or "").strip().lower().encode(), key=key, digest_size=size,
+                           person=purpose.encode()[:16]).hexdigest()
 
 
 def issue_token(purpose, user=None, email=None, payload=None, lifetime=None):

@@ -88,6 +88,17 @@ def send_verification(user):
     )
 
 
+def send_reset_link(user):
+    raw = issue_token(PURPOSE_RESET, user=user)
+    queue_mail(
+        user.email,
+        "Een nieuw wachtwoord instellen",
+        "reset_password",
+        user=user,
+        reset_url=external_url("auth.reset_password", token=raw),
+    )
+
+
 def verify_email(raw):
     """Mark the address of the token's owner verified; returns the user or None."""
     token = find_token(raw, PURPOSE_VERIFY)
@@ -133,14 +144,7 @@ def process_account_requests(limit=100):
             user = User.find_by_email(row.email)
             if user is None:
                 continue
-            raw = issue_token(PURPOSE_RESET, user=user)
-            queue_mail(
-                user.email,
-                "Een nieuw wachtwoord instellen",
-                "reset_password",
-                user=user,
-                reset_url=external_url("auth.reset_password", token=raw),
-            )
+            send_reset_link(user)
             done += 1
     return done
 

@@ -91,6 +91,7 @@ _SEGMENT_CACHE = BoundedCache(SEGMENT_CACHE_MAX_ITEMS, _posting_weight)
 # about 100 bytes an entry. Besides these, a searcher holds a few bytes per document: its kind and
 # audience (shared strings), its date (8 bytes) and its field lengths (1 byte per field).
 POSTINGS_CACHE_MAX_ENTRIES = 300_000  # ~30 MB
+EXPANSIONS_CACHE_MAX_WORDS = 20_000  # the words of recent woord* prefixes
 
 
 def _segment_cached(reader, what, make):
@@ -160,6 +161,7 @@ class _Evaluation:
                        if getattr(reader, "segment", lambda: None)() is not None]
         self.doc_count_all = max(self.reader.doc_count_all(), 1)  # deleted ones too, as Whoosh
         self.postings_cache = BoundedCache(POSTINGS_CACHE_MAX_ENTRIES, len)
+        self.expansions = BoundedCache(EXPANSIONS_CACHE_MAX_WORDS, len)
         self.filters = {}
         self._columns = {}
         self._lengths = {}
@@ -217,21 +219,31 @@ class _Evaluation:
             self.postings_cache.put(key, found)
         return found
 
-    def expand(self, fieldname, prefix, limit=MAX_EXPANSIONS):
-        """The first `limit` words of the field that start with `prefix`, in index order."""
-        words = []
-        for word in self.reader.expand_prefix(fieldname, prefix):
-            if len(words) >= limit:
-                break
-            words.append(word.decode("utf-8") if isinstance(word, bytes) else word)
+    def _expansion(self, fieldname, prefix):
+        """Up to MAX_EXPANSIONS + 1 words of the field that start with `prefix`, in index order
+        (one more than a search takes tells that there were more); read once per searcher, as a
+        query asks for them to match, to score and for the notice."""
+        key = (fieldname, prefix, MAX_EXPANSIONS)
+        words = self.expansions.get(key)
+        if words is None:
+            words = []
+            for word in self.reader.expand_prefix(fieldname, prefix):
+                if len(words) > MAX_EXPANSIONS:
+                    break
+                words.append(word.decode("utf-8") if isinstance(word, bytes) else word)
+            self.expansions.put(key, words)
         return words
+
+    def expand(self, fieldname, prefix):
+        """The first MAX_EXPANSIONS words of the field that start with `prefix`."""
+        return self._expansion(fieldname, prefix)[:MAX_EXPANSIONS]
 
     def prefix_limited(self, node):
         """MAX_EXPANSIONS when a woord* in `node` has more words than a search takes, else None.
         A question about the query, not state kept on this per-searcher object: searches in other
         threads share it."""
         if isinstance(node, wq.Prefix):
-            found = self.expand(node.fieldname, node.text, MAX_EXPANSIONS + 1)
+            found = self._expansion(node.fieldname, node.text)
             return MAX_EXPANSIONS if len(found) > MAX_EXPANSIONS else None
         if node.is_leaf():
             return None
@@ -368,7 +380,7 @@ class _Evaluation:
         """The `limit` best of `candidates` by score; equal scores newest first."""
         scores = self.scores(node, candidates)
         dates = self.column("date")
-        return heapq.nlargest(limit, scores, key=lambda n: (scores[n], dates[n] or 0, n))
+        return heapq.nlargest(limit, scores, key=lambda n: (scores[n], dates[n], n))
 
 
 def _evaluation(searcher):

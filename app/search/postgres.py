@@ -422,28 +422,26 @@ def run_search(q, results, audiences, fields, kind, sort, page, per_page):
             where.append(columns.kind == kind)
         results.total = counts.get(kind, 0) if kind else sum(results.counts.values())
         pageable = results.total
-        if sort == "datum":
-            order = [columns.date.desc().nulls_last(), columns.id.desc()]
-        else:
-            if results.total > RANK_LIMIT:
-                results.ranked = pageable = RANK_LIMIT
-            rank = sa.func.ts_rank(RANK_WEIGHTS, vector, query, RANK_NORMALISATION)
-            order = [rank.desc(), columns.date.desc().nulls_last(), columns.id]
+        if sort != "datum" and results.total > RANK_LIMIT:
+            results.ranked = pageable = RANK_LIMIT
         results.pages = math.ceil(pageable / per_page)
         if not results.total or page > results.pages:
             return
         shown = (columns.id, columns.kind, columns.title, columns.display_title, columns.text,
                  columns.members_text, columns.place, columns.link, columns.path, columns.date)
-        if sort != "datum" and results.ranked:
-            # Rank inside one scan of the newest RANK_LIMIT matches (an IN over their ids made
-            # the planner look every one of them up again).
-            newest = (sa.select(*shown, vector.label("vector")).where(*where)
-                      .order_by(columns.date.desc().nulls_last()).limit(RANK_LIMIT).subquery())
-            rank = sa.func.ts_rank(RANK_WEIGHTS, newest.c.vector, query, RANK_NORMALISATION)
-            statement = (sa.select(*(newest.c[column.name] for column in shown))
-                         .order_by(rank.desc(), newest.c.date.desc().nulls_last(), newest.c.id))
+        if sort == "datum":
+            statement = (sa.select(*shown).where(*where)
+                         .order_by(columns.date.desc().nulls_last(), columns.id.desc()))
         else:
-            statement = sa.select(*shown).where(*where).order_by(*order)
+            # Ranked in one scan of the matches; past RANK_LIMIT of the newest of them (an IN
+            # over their ids made the planner look every one of them up again).
+            matches = sa.select(*shown, vector.label("vector")).where(*where)
+            if results.ranked:
+                matches = matches.order_by(columns.date.desc().nulls_last()).limit(RANK_LIMIT)
+            matches = matches.subquery()
+            rank = sa.func.ts_rank(RANK_WEIGHTS, matches.c.vector, query, RANK_NORMALISATION)
+            statement = (sa.select(*(matches.c[column.name] for column in shown))
+                         .order_by(rank.desc(), matches.c.date.desc().nulls_last(), matches.c.id))
         rows = connection.execute(
             statement.limit(per_page).offset((page - 1) * per_page)).all()
     exact, prefixes = _words_to_mark(q)

@@ -136,7 +136,7 @@ def _run_search(searcher, q, results, audiences, fields, kind, sort, page, per_p
     wanted = page * per_page
     if sort == "datum":
         dates = evaluation.column("date")
-        ranked = heapq.nlargest(wanted, matched, key=lambda n: (dates[n] or 0, n))
+        ranked = heapq.nlargest(wanted, matched, key=lambda n: (dates[n], n))
     else:
         candidates = matched
         if len(matched) > SCORE_LIMIT:

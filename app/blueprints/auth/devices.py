@@ -6,11 +6,11 @@ gets a signed "device cookie" for that account (OWASP's device cookies against o
 with it, the per-account limit does not apply, so wrong guesses from elsewhere never lock the owner
 out of their own device. Only failed attempts count towards the pair and account limits.
 """
-import hashlib
-
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.tokens import address_digest
 
 DEVICE_COOKIE_DAYS = 365
 MAX_ACCOUNTS_PER_DEVICE = 5  # the cookie remembers this many accounts (a shared computer)
@@ -21,9 +21,8 @@ def _posted_email():
 
 
 def _account_tag(email):
-    """A short, keyed digest of the address: the cookie and the limiter's keys never hold it."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hashlib.blake2b(email.encode(), key=key[:64], digest_size=12).hexdigest()
+    """The address as the cookie and the limiter's keys hold it: a keyed digest."""
+    return address_digest(email, "sign-in")
 
 
 def pair_key():
@@ -62,7 +61,7 @@ def trusted_device():
 
 def remember_device(response, email):
     """After a successful sign-in: mark this browser as one of the account's devices."""
-    tag = _account_tag(email.strip().lower())
+    tag = _account_tag(email)
     tags = [tag] + [known for known in _known_tags() if known != tag]
     response.set_cookie(
         current_app.config["LOGIN_DEVICE_COOKIE_NAME"],
