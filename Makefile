@@ -8,17 +8,18 @@ FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 export PORT
 
-.PHONY: run test test-fast setup dev-setup db seed worker bench-search clean help
+.PHONY: run test test-fast setup dev-setup db seed worker demo-code bench-search clean help
 
 # The developer targets run with development settings; everywhere else a missing APP_ENV means
 # production (which refuses to start without its secrets), so a forgotten setting fails safe.
-run seed db worker: export APP_ENV ?= development
+run seed db worker demo-code: export APP_ENV ?= development
 
 help:
 	@echo "make run    set up and serve http://127.0.0.1:$(PORT) with demo data"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make test-fast   the quick loop: every test but the slow and browser ones"
 	@echo "make worker run the background worker on its own (make run starts one)"
+	@echo "make demo-code EMAIL=beheerder@example.org   the current sign-in code of a demo account"
 	@echo "make bench-search   search benchmark at 100,000 posts (BENCH_ARGS=\"--posts 5000\" for a quick run)"
 
 $(BIN)/python:
@@ -55,6 +56,10 @@ run: seed
 
 worker: setup
 	$(FLASK) worker
+
+# The code a demo account's authenticator app would show now (demo accounts with a second factor).
+demo-code: setup
+	@$(FLASK) demo-code $(EMAIL)
 
 test: dev-setup
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)

@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app import search
-from app.demo import SeedRefused, database_is_empty, seed_demo
+from app.demo import DEMO_ACCOUNTS, SeedRefused, database_is_empty, demo_code, seed_demo
 from app.extensions import db
 from app.models.accounts import ROLE_ADMIN, User
 from app.models.outbox import STATUS_FAILED, STATUS_PENDING, OutboxMessage
@@ -27,6 +27,7 @@ def register(app):
     app.cli.add_command(worker_command)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(demo_code_command)
     app.cli.add_command(mail_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(search_cli)
@@ -86,6 +87,29 @@ def seed_demo_command(if_empty):
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo("Demo data added: " + ", ".join(f"{k}: {v}" for k, v in made.items()))
+
+
+@click.command("demo-code")
+@click.argument("email", required=False, default="")
+def demo_code_command(email):
+    """Print the current two-step sign-in code of a demo account (development only)."""
+    if (current_app.config.get("ENV_NAME") != "development" or not app_env_is_explicit()
+            or not current_app.config.get("SEED_DEMO_ALLOWED")):
+        raise click.ClickException(
+            "demo-code werkt alleen in de ontwikkelomgeving (APP_ENV=development), nooit in "
+            "productie.")
+    email = (email or "").strip().lower()
+    code = demo_code(email)
+    if code is None:
+        with_factor = [address for address, _, _ in DEMO_ACCOUNTS
+                       if demo_code(address) is not None]
+        raise click.ClickException(
+            "Geef een demo-account met tweestapsverificatie: " + (", ".join(with_factor) or
+                                                                   "er is er nu geen") + ".")
+    remaining = 30 - int(time.time()) % 30
+    click.echo(code)
+    click.echo(f"(nog {remaining} seconden geldig; daarna geeft dit commando de volgende code)",
+               err=True)
 
 
 mail_cli = AppGroup("mail", help="The e-mail outbox.")

@@ -7,6 +7,7 @@ import random
 import secrets
 from datetime import timedelta
 
+from app.accounts import second_factor
 from app.demo.collectives import seed_more_collectives
 from app.demo.forum import seed_forum
 from app.demo.knowledge import seed_knowledge
@@ -122,6 +123,7 @@ def seed_demo():
     made = {"accounts": len(users) + len(members) - 2, "collectives": len(collectives),
             "scans in queue": queue}
     made.update(seed_labs(rng, users, members))
+    made["accounts with two-step sign-in"] = _seed_second_factors(users)
     partners = [users[email] for email, _, role in DEMO_ACCOUNTS if role == ROLE_PARTNER]
     made.update(seed_forum(rng, members, partners, users["beheerder@example.org"]))
     # Their own random streams, so adding them does not change the content above.
@@ -156,6 +158,28 @@ def _seed_members(collectives, users):
         members.append(user)
     db.session.flush()
     return members
+
+
+def _seed_second_factors(users):
+    """The demo accounts that must have a second factor get one (random secrets: `flask demo-code
+    EMAIL` prints the current code), so a newcomer signs in the way staff really do."""
+    count = 0
+    for user in users.values():
+        if user.needs_second_factor:
+            user.totp_secret = second_factor.new_secret()
+            user.totp_enabled_at = utcnow()
+            count += 1
+    return count
+
+
+def demo_code(email, now=None):
+    """The code the authenticator app of demo account `email` shows now, or None."""
+    if email not in {address for address, _, _ in DEMO_ACCOUNTS}:
+        return None
+    user = User.find_by_email(email)
+    if user is None or not user.has_second_factor:
+        return None
+    return second_factor.current_code(user.totp_secret, now)
 
 
 def _seed_accounts():

@@ -1,5 +1,5 @@
 """All models, imported here so that Flask-Migrate sees every table."""
-from app.models.accounts import User, Token  # noqa: F401
+from app.models.accounts import AccountRequest, RecoveryCode, Token, User, UserSession  # noqa: F401
 from app.models.audit import AuditLog  # noqa: F401
 from app.models.collectives import Collective, JoinRequest  # noqa: F401
 from app.models.forum import (  # noqa: F401

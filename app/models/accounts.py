@@ -64,6 +64,11 @@ class User(UserMixin, db.Model):
         db.Integer, db.ForeignKey("partner_organisations.id", ondelete="SET NULL"), nullable=True
     )
     research_access = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    # Two-step sign-in (app.accounts.second_factor): the TOTP secret once confirmed, when it was
+    # turned on, and the last time step a code was accepted for (a code is never accepted twice).
+    totp_secret = db.Column(db.String(64), nullable=True)
+    totp_enabled_at = db.Column(db.DateTime, nullable=True)
+    totp_last_step = db.Column(db.BigInteger, nullable=True)
 
     collective = db.relationship("Collective", back_populates="members", foreign_keys=[collective_id])
     partner_organisation = db.relationship("PartnerOrganisation")
@@ -112,6 +117,16 @@ class User(UserMixin, db.Model):
     @property
     def role_label(self):
         return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def has_second_factor(self):
+        return self.totp_secret is not None and self.totp_enabled_at is not None
+
+    @property
+    def needs_second_factor(self):
+        """Moderators, administrators and partners with research access must use two-step
+        sign-in; everyone else may."""
+        return self.role in STAFF_ROLES or (self.role == ROLE_PARTNER and bool(self.research_access))
 
     @property
     def is_staff(self):
@@ -187,6 +202,20 @@ class UserSession(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_seen_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     user_agent = db.Column(db.String(300), nullable=True)
+
+
+class RecoveryCode(db.Model):
+    """One of the ten single-use codes that sign a person in when their authenticator app is
+    lost; only a hash is stored, the codes are shown once."""
+
+    __tablename__ = "recovery_codes"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+                        index=True)
+    code_hash = db.Column(db.String(64), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    used_at = db.Column(db.DateTime, nullable=True)
 
 
 REQUEST_REGISTER = "register"

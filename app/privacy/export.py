@@ -59,6 +59,9 @@ def _account(user):
         "partner_organisation": getattr(getattr(user, "partner_organisation", None), "name", None),
         "labs": [getattr(lab, "name", str(lab)) for lab in (getattr(user, "labs", None) or [])],
         "research_access": bool(getattr(user, "research_access", False)),
+        # Whether two-step sign-in is on and since when; the secret and recovery codes are not
+        # exported (they sign in, they do not describe the person).
+        "second_factor_enabled_at": _when(user.totp_enabled_at),
     }
 
 

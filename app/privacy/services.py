@@ -15,6 +15,7 @@ from app.models.accounts import (
     ROLE_REPRESENTATIVE,
     STATUS_ACTIVE,
     STATUS_DELETED,
+    RecoveryCode,
     Token,
     User,
 )
@@ -75,7 +76,8 @@ def delete_account(user):
     role_before, collective_before = user.role, user.collective_id
 
     # What served only this person goes.
-    for model in (Token, JoinRequest, ThreadWatch, GroupWatch, ThreadRead, Notification):
+    for model in (Token, JoinRequest, ThreadWatch, GroupWatch, ThreadRead, Notification,
+                  RecoveryCode):
         db.session.execute(
             delete(model).where(model.user_id == user.id).execution_options(synchronize_session=False)
         )
@@ -102,6 +104,7 @@ def delete_account(user):
     user.partner_organisation_id = None
     user.research_access = False
     user.labs = []
+    user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     user.end_all_sessions()
     db.session.flush()
 

@@ -1,12 +1,14 @@
 """seed-demo fills every feature with realistic content."""
 import pytest
 
+from app.accounts import second_factor
 from app.demo import seed_demo
 from app.extensions import db
 from app.models.accounts import User
 from app.models.collectives import SECTORS, Collective
 from app.models.selfscan import SCAN_SUBMITTED, SelfScan
 from app.timeutil import utcnow
+from tests.support import SECOND_STEP, isolated_client, submit
 
 pytestmark = pytest.mark.slow  # seeds the whole demo site in every test
 
@@ -87,3 +89,23 @@ def test_labs_with_partners_and_questions_in_every_status():
         db.select(db.func.count()).select_from(PartnerApplication)
         .where(PartnerApplication.status == "pending")
     ).scalar_one() == 1
+
+
+def test_staff_and_the_research_partner_sign_in_with_a_demo_code(app, monkeypatch):
+    """The demo administrator and the research partner have a second factor, so a newcomer sees
+    the real sign-in; `flask demo-code EMAIL` gives the code their app would show."""
+    _seed()
+    for email in ("beheerder@example.org", "onderzoeker@example.org"):
+        assert User.find_by_email(email).has_second_factor, email
+    assert not User.find_by_email("lid@example.org").has_second_factor
+    assert not User.find_by_email("financier@example.org").has_second_factor
+    monkeypatch.setitem(app.config, "ENV_NAME", "development")
+    monkeypatch.setenv("APP_ENV", "development")
+    client = isolated_client(app)
+    response = submit(client, "/inloggen", {"email": "beheerder@example.org",
+                                            "password": "Kracht-demo-2026"})
+    assert response.headers["Location"].endswith(SECOND_STEP)
+    code = app.test_cli_runner().invoke(args=["demo-code", "beheerder@example.org"]).stdout.strip()
+    assert second_factor.matching_step(User.find_by_email("beheerder@example.org").totp_secret, code)
+    assert submit(client, SECOND_STEP, {"code": code}).status_code == 302
+    assert client.get("/beheer").status_code == 200

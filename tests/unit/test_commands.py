@@ -1,9 +1,11 @@
 """Command-line tasks: seed-demo, create-admin and the mail commands (the runs of seed-demo that
 fill a database are in tests/slow/test_seed_demo_command.py)."""
+import re
 from types import SimpleNamespace
 
 import pytest
 
+from app.accounts import second_factor
 from app.extensions import db
 from app.mail import queue_mail
 from app.urls import external_url
@@ -149,3 +151,42 @@ def test_mail_retry_queues_given_up_mail_again(app, cli, smtp_server):
     assert cli("mail", "worker", "--once").exit_code == 0
     assert [m.status for m in outbox()] == ["sent"]
     assert len(smtp_server.envelopes) == 1
+
+
+# -- demo-code ---------------------------------------------------------------------------------
+
+
+def _demo_admin_with_second_factor():
+    admin = make_user(email="beheerder@example.org", name="Bea", role="admin")
+    admin.totp_secret = second_factor.new_secret()
+    admin.totp_enabled_at = admin.created_at
+    db.session.commit()
+    return admin
+
+
+def test_demo_code_prints_the_current_code_of_a_demo_account_in_development(app, cli, monkeypatch):
+    admin = _demo_admin_with_second_factor()
+    monkeypatch.setitem(app.config, "ENV_NAME", "development")
+    monkeypatch.setenv("APP_ENV", "development")
+    result = cli("demo-code", "beheerder@example.org")
+    assert result.exit_code == 0, result.output
+    code = result.stdout.strip()
+    assert second_factor.matching_step(admin.totp_secret, code) is not None
+    unknown = cli("demo-code", "iemand@example.org")
+    assert unknown.exit_code != 0 and "beheerder@example.org" in unknown.output
+
+
+@pytest.mark.parametrize("env_name, app_env, allowed", [
+    ("testing", "testing", True),        # the test configuration
+    ("production", "production", False),  # production
+    ("development", "", True),            # APP_ENV not set explicitly
+])
+def test_demo_code_is_refused_outside_development(app, cli, monkeypatch, env_name, app_env, allowed):
+    _demo_admin_with_second_factor()
+    monkeypatch.setitem(app.config, "ENV_NAME", env_name)
+    monkeypatch.setitem(app.config, "SEED_DEMO_ALLOWED", allowed)
+    monkeypatch.setenv("APP_ENV", app_env)
+    result = cli("demo-code", "beheerder@example.org")
+    assert result.exit_code != 0
+    assert "ontwikkelomgeving" in result.output
+    assert not re.search(r"^\d{6}$", result.output, re.M)

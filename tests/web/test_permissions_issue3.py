@@ -17,7 +17,7 @@ from app.models.collectives import JOIN_APPROVED, JOIN_PENDING, Collective, Join
 from app.models.selfscan import SCAN_SUBMITTED, SelfScan
 from app.timeutil import utcnow
 from tests.factories import make_collective, make_scan, quick_user
-from tests.support import csrf_token, isolated_client, login, text
+from tests.support import csrf_token, give_second_factor, isolated_client, login, text
 
 ROLES = ["visitor", "registered", "member", "other_member", "representative", "partner",
          "moderator", "admin"]
@@ -32,6 +32,8 @@ def sign_in(app, client, email):
     it against the login form.
     """
     user = db.session.execute(db.select(User).where(User.email == email)).scalar_one()
+    if user.needs_second_factor and not user.has_second_factor:
+        give_second_factor(user)  # staff signed in after their second step, as login() does
     sessions.start(user)
     db.session.commit()
     with app.test_request_context(environ_base=dict(client.environ_base)):

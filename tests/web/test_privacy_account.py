@@ -5,8 +5,9 @@ import secrets
 
 import pytest
 
+from app.accounts import second_factor
 from app.extensions import db
-from app.models.accounts import Token, User
+from app.models.accounts import RecoveryCode, Token, User
 from app.models.audit import AuditLog
 from app.models.collectives import JoinRequest
 from app.models.forum import GroupWatch, Post, PostReport, PostRevision, ThreadRead, ThreadWatch
@@ -486,3 +487,21 @@ def test_hostile_json_body_never_500(client, anna):
     assert reload(anna).status == "active"
     response = client.post(DOWNLOAD, json={"submit": [1]}, headers={"X-CSRFToken": token})
     assert response.status_code in (200, 400)
+
+
+def test_deleting_an_account_removes_its_second_factor(client, anna):
+    anna.totp_secret, anna.totp_enabled_at = second_factor.new_secret(), anna.created_at
+    second_factor.issue_recovery_codes(anna)
+    db.session.commit()
+    assert delete(client).status_code == 302
+    user = reload(anna)
+    assert user.totp_secret is None and not user.has_second_factor
+    assert count(RecoveryCode, RecoveryCode.user_id == user.id) == 0
+
+
+def test_the_data_download_says_whether_two_step_sign_in_is_on_but_not_its_secret(client, anna):
+    secret = second_factor.new_secret()
+    anna.totp_secret, anna.totp_enabled_at = secret, anna.created_at
+    db.session.commit()
+    body = download(client).get_data(as_text=True)
+    assert "second_factor_enabled_at" in body and secret not in body

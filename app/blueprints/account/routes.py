@@ -1,17 +1,22 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+import time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts import sessions
+from app.accounts import second_factor, sessions
 from app.accounts import settings as services
 from app.blueprints.account.forms import (
     ConfirmEmailChangeForm,
     EmailChangeForm,
     PasswordChangeForm,
     ProfileForm,
+    RecoveryCodesForm,
+    SecondFactorDisableForm,
+    SecondFactorSetupForm,
 )
 from app.blueprints.auth.forms import ResendVerificationForm
-from app.blueprints.auth.routes import start_session
+from app.blueprints.auth.routes import code_refused, start_session
 from app.extensions import limiter
 from app.timeutil import utcnow
 from app.tokens import PURPOSE_EMAIL_CHANGE, find_token
@@ -152,3 +157,142 @@ def change_password():
     start_session(user)  # this session continues with the new token; all others end
     flash("Je wachtwoord is gewijzigd. Op andere apparaten ben je uitgelogd.", "success")
     return redirect(url_for("account.index"))
+
+
+# -- two-step sign-in --------------------------------------------------------------------------
+
+SETUP_KEY = "second_factor_setup"  # the secret being set up, until the first code confirms it
+SETUP_SECONDS = 1800
+CODE_WRONG = "Deze code klopt niet. Vul de zes cijfers in die je app nu toont."
+
+
+def _account_code_key():
+    return f"account:{current_user.id}" if current_user.is_authenticated else "account:none"
+
+
+# One budget of wrong codes per account for every form that asks for one (sign-in included).
+code_rate = limiter.shared_limit(
+    "5 per 5 minutes;30 per day", scope="second-factor-codes", key_func=_account_code_key,
+    deduct_when=code_refused, methods=["POST"])
+
+
+def _setup_secret(fresh=False):
+    """The secret shown on the setup page: kept in the (signed) session until it is confirmed,
+    so a reload shows the same QR code; a new one after half an hour."""
+    pending = session.get(SETUP_KEY)
+    if not fresh and isinstance(pending, dict) and second_factor.valid_secret(pending.get("secret")) \
+            and isinstance(pending.get("at"), int) and pending["at"] + SETUP_SECONDS > time.time():
+        return pending["secret"]
+    secret = second_factor.new_secret()
+    session[SETUP_KEY] = {"secret": secret, "at": int(time.time())}
+    return secret
+
+
+def _render_setup(form=None, status=200):
+    user = current_user
+    secret = _setup_secret()
+    form = form or SecondFactorSetupForm(formdata=None)
+    return render_template(
+        "account/second_factor_setup.html",
+        form=form, moving=user.has_second_factor, forced=user.needs_second_factor
+        and not user.has_second_factor,
+        qr=second_factor.qr_svg(second_factor.provisioning_uri(user, secret)),
+        secret=second_factor.grouped(secret)), status
+
+
+def _render_manage(codes_form=None, disable_form=None, status=200):
+    return render_template(
+        "account/second_factor.html",
+        remaining=second_factor.remaining_recovery_codes(current_user),
+        codes_form=codes_form or RecoveryCodesForm(formdata=None),
+        disable_form=disable_form or SecondFactorDisableForm(formdata=None)), status
+
+
+@bp.route("/tweestapsverificatie", methods=["GET"], endpoint="second_factor")
+@login_required
+def second_factor_page():
+    if current_user.has_second_factor:
+        return _render_manage()
+    return _render_setup()
+
+
+@bp.route("/tweestapsverificatie/verplaatsen", methods=["GET"])
+@login_required
+def move_second_factor():
+    """Set up a new app (new phone) while the old one still works: same page, password asked."""
+    if not current_user.has_second_factor:
+        return redirect(url_for("account.second_factor"))
+    return _render_setup()
+
+
+@bp.route("/tweestapsverificatie", methods=["POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+@code_rate
+def confirm_second_factor():
+    form = SecondFactorSetupForm()
+    user = current_user._get_current_object()
+    if not form.validate_on_submit():
+        return _render_setup(form, 400)
+    if user.has_second_factor and not user.check_password(form.current_password.data or ""):
+        form.current_password.errors.append(WRONG_PASSWORD)
+        return _render_setup(form, 400)
+    pending = session.get(SETUP_KEY)
+    secret = pending.get("secret") if isinstance(pending, dict) else None
+    with refusable(second_factor.SecondFactorError) as outcome:
+        codes = second_factor.enable(user, secret, form.code.data)
+    if outcome.error:
+        form.code.errors.append(str(outcome.error))
+        return _render_setup(form, 400)
+    session.pop(SETUP_KEY, None)
+    return _render_codes(codes, first=True)
+
+
+def _render_codes(codes, first=False):
+    response = render_template("account/recovery_codes.html", codes=codes, first=first)
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/tweestapsverificatie/herstelcodes", methods=["POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+@code_rate
+def new_recovery_codes():
+    if not current_user.has_second_factor:
+        return redirect(url_for("account.second_factor"))
+    form = RecoveryCodesForm()
+    user = current_user._get_current_object()
+    if not form.validate_on_submit():
+        return _render_manage(codes_form=form, status=400)
+    if not second_factor.accept_code(user, form.code.data):
+        form.code.errors.append(CODE_WRONG)
+        return _render_manage(codes_form=form, status=400)
+    return _render_codes(second_factor.issue_recovery_codes(user))
+
+
+@bp.route("/tweestapsverificatie/uitzetten", methods=["POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+@code_rate
+def disable_second_factor():
+    if not current_user.has_second_factor:
+        return redirect(url_for("account.second_factor"))
+    form = SecondFactorDisableForm()
+    user = current_user._get_current_object()
+    if user.needs_second_factor:
+        flash("Voor jouw rol is tweestapsverificatie verplicht; je kunt hem niet uitzetten.",
+              "danger")
+        return redirect(url_for("account.second_factor"))
+    if not form.validate_on_submit():
+        return _render_manage(disable_form=form, status=400)
+    if not user.check_password(form.current_password.data):
+        form.current_password.errors.append(WRONG_PASSWORD)
+        return _render_manage(disable_form=form, status=400)
+    if second_factor.check(user, form.code.data) is None:
+        form.code.errors.append(CODE_WRONG + " Of gebruik een herstelcode.")
+        return _render_manage(disable_form=form, status=400)
+    with refusable(second_factor.SecondFactorError) as outcome:
+        second_factor.disable(user)
+    flash(str(outcome.error) if outcome.error else "Tweestapsverificatie staat uit.",
+          "danger" if outcome.error else "success")
+    return redirect(url_for("account.index", _anchor="kop-tweestap"))

@@ -166,3 +166,15 @@ class UnsuspendForm(TextForm):
 
 class RemoveFromCollectiveForm(TextForm):
     remove = SubmitField("Uit het collectief verwijderen")
+
+
+class ResetSecondFactorForm(TextForm):
+    reason = TextAreaField(
+        "Waarom (komt in het auditlog en in de e-mail aan deze persoon)",
+        filters=[multiline_filter],
+        validators=[DataRequired("Schrijf waarom je de tweestapsverificatie uitzet."),
+                    Length(max=500, message="Een reden is hoogstens 500 tekens lang."),
+                    NoControlCharacters(multiline=True)],
+        render_kw={"maxlength": 500, "rows": 2},
+    )
+    submit_reset = SubmitField("Tweestapsverificatie uitzetten")

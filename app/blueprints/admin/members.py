@@ -5,8 +5,10 @@ from sqlalchemy import and_, or_
 from sqlalchemy.orm import joinedload
 
 from app.accounts import members as services
+from app.accounts import second_factor
 from app.blueprints.admin.forms import (
     RemoveFromCollectiveForm,
+    ResetSecondFactorForm,
     RoleForm,
     SuspendForm,
     UnsuspendForm,
@@ -91,7 +93,7 @@ def _check_rights(member, new_role=None):
         abort(403)
 
 
-def _render_member(member, role_form=None, suspend_form=None):
+def _render_member(member, role_form=None, suspend_form=None, second_factor_form=None, status=200):
     if role_form is None:
         role_form = RoleForm(formdata=None)
         role_form.role.data = member.role
@@ -108,7 +110,8 @@ def _render_member(member, role_form=None, suspend_form=None):
         suspend_form=suspend_form or SuspendForm(formdata=None),
         unsuspend_form=UnsuspendForm(formdata=None),
         remove_form=RemoveFromCollectiveForm(formdata=None),
-    )
+        second_factor_form=second_factor_form or ResetSecondFactorForm(formdata=None),
+    ), status
 
 
 @bp.route("/leden/<id:user_id>")
@@ -119,7 +122,7 @@ def member(user_id):
 
 def _finish(member, action, success_message):
     """Run a service action; a refusal is shown as a Dutch message and nothing changes."""
-    with refusable(services.MemberActionError) as outcome:
+    with refusable(services.MemberActionError, second_factor.SecondFactorError) as outcome:
         action()
     if outcome.error:
         flash(str(outcome.error), "danger")
@@ -173,3 +176,16 @@ def remove_member_from_collective(user_id):
         abort(400)
     return _finish(member, lambda: services.remove_from_collective(current_user, member),
                    f"{member.name} is uit het collectief verwijderd.")
+
+
+@bp.route("/leden/<id:user_id>/tweestapsverificatie-uitzetten", methods=["POST"])
+@require(can_manage_members)
+def reset_member_second_factor(user_id):
+    member = _load_member(user_id)
+    _check_rights(member)
+    form = ResetSecondFactorForm()
+    if not form.validate_on_submit():
+        return _render_member(member, second_factor_form=form, status=400)
+    return _finish(member, lambda: second_factor.reset_by_staff(current_user, member, form.reason.data),
+                   f"De tweestapsverificatie van {member.name} staat uit; {member.name} heeft een "
+                   "e-mail gekregen.")

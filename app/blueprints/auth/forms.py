@@ -73,6 +73,27 @@ class LoginForm(TextForm):
     submit = SubmitField("Inloggen")
 
 
+def second_factor_code_field(label="Code", recovery=False):
+    return StringField(
+        label,
+        filters=[strip_filter],
+        validators=[
+            DataRequired("Vul de code in."),
+            Length(max=20, message="Deze code is te lang."),
+            NoControlCharacters(),
+        ],
+        description=("De zes cijfers die je authenticator-app nu toont, of een van je herstelcodes."
+                     if recovery else "De zes cijfers die je authenticator-app nu toont."),
+        render_kw={"autocomplete": "one-time-code", "maxlength": 20, "autocapitalize": "off",
+                   "spellcheck": "false", "inputmode": "text" if recovery else "numeric"},
+    )
+
+
+class SecondStepForm(TextForm):
+    code = second_factor_code_field("Code uit je app of herstelcode", recovery=True)
+    submit = SubmitField("Verder")
+
+
 class RegisterForm(TextForm):
     name = name_field()
     email = email_field()

@@ -1,8 +1,11 @@
+import time
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import auth as services
-from app.accounts import sessions
+from app.accounts import second_factor, sessions
 from app.blueprints.auth import devices
 from app.blueprints.auth.forms import (
     ForgotPasswordForm,
@@ -10,8 +13,10 @@ from app.blueprints.auth.forms import (
     RegisterForm,
     ResendVerificationForm,
     ResetPasswordForm,
+    SecondStepForm,
 )
-from app.extensions import limiter
+from app.extensions import db, limiter
+from app.models.accounts import User
 from app.tokens import PURPOSE_RESET, find_token
 from app.validators import safe_next_url
 
@@ -53,12 +58,108 @@ def login():
         elif user.is_suspended:
             until = user.suspended_until
             return render_template("auth/suspended.html", user=user, until=until), 403
+        elif user.has_second_factor:
+            # The password was right; the session starts after the second step.
+            session.clear()
+            session[PENDING_KEY] = {"user": user.id, "remember": bool(form.remember.data),
+                                    "next": safe_next_url(form.next.data) or "",
+                                    "at": int(time.time())}
+            return redirect(url_for("auth.second_step"))
         else:
-            start_session(user, remember=form.remember.data)
-            flash(f"Welkom terug, {user.name}.", "success")
-            return devices.remember_device(
-                redirect(safe_next_url(form.next.data) or url_for("public.index")), user.email)
+            return _signed_in(user, form.remember.data, form.next.data)
     return render_template("auth/login.html", form=form)
+
+
+def _signed_in(user, remember, next_url, used_recovery=False):
+    start_session(user, remember=remember)
+    flash(f"Welkom terug, {user.name}.", "success")
+    if used_recovery:
+        left = second_factor.remaining_recovery_codes(user)
+        flash(f"Je hebt een herstelcode gebruikt; je hebt er nog {left}. Heb je je telefoon niet "
+              "meer? Stel tweestapsverificatie dan opnieuw in op je account.",
+              "warning")
+    return devices.remember_device(
+        redirect(safe_next_url(next_url) or url_for("public.index")), user.email)
+
+
+# -- two-step sign-in --------------------------------------------------------------------------
+
+PENDING_KEY = "second_step"  # in the signed session cookie between the password and the code
+PENDING_SECONDS = 600
+SECOND_STEP_WRONG = ("Deze code klopt niet. Vul de zes cijfers in die je app nu toont (ze "
+                     "veranderen elke 30 seconden), of een herstelcode die je nog niet gebruikte.")
+
+
+def _pending():
+    """The sign-in waiting for its second step: (person, details), or (None, None)."""
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or not isinstance(pending.get("user"), int) \
+            or not isinstance(pending.get("at"), int) \
+            or pending["at"] + PENDING_SECONDS < time.time():
+        return None, None
+    user = db.session.get(User, pending["user"])
+    if user is None or not user.is_active or not user.has_second_factor:
+        return None, None
+    return user, pending
+
+
+def _pending_key():
+    """Codes are limited per account, whatever address or browser they come from."""
+    pending = session.get(PENDING_KEY)
+    who = pending.get("user") if isinstance(pending, dict) else None
+    return f"account:{who}" if isinstance(who, int) else f"address:{get_remote_address()}"
+
+
+def code_refused(response):
+    """Whether a second-factor code was refused (the pages answer 400 then)."""
+    return response.status_code == 400
+
+
+second_factor_rate = limiter.shared_limit(
+    "5 per 5 minutes;30 per day", scope="second-factor-codes", key_func=_pending_key,
+    deduct_when=code_refused, methods=["POST"])
+
+
+@bp.route("/inloggen/tweede-stap", methods=["GET", "POST"])
+@limiter.limit("20 per 15 minutes", methods=["POST"])
+@second_factor_rate
+def second_step():
+    if current_user.is_authenticated:
+        return redirect(url_for("public.index"))
+    user, pending = _pending()
+    if user is None:
+        session.pop(PENDING_KEY, None)
+        flash("Log opnieuw in: het inloggen duurde te lang of is niet begonnen.", "info")
+        return redirect(url_for("auth.login"))
+    form = SecondStepForm()
+    if form.validate_on_submit():
+        used = second_factor.check(user, form.code.data)
+        if used is not None:
+            return _signed_in(user, pending.get("remember", False), pending.get("next"),
+                              used_recovery=used == "recovery")
+        form.code.errors.append(SECOND_STEP_WRONG)
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/second_step.html", form=form), status
+
+
+# Where someone who must set up a second factor may still go (besides static files: the app's
+# own and those of extensions, such as Bootstrap-Flask's "bootstrap.static").
+SETUP_ENDPOINTS = frozenset({
+    "auth.logout", "account.second_factor", "account.confirm_second_factor",
+})
+
+
+@bp.before_app_request
+def require_second_factor_setup():
+    """Moderators, administrators and partners with research access do nothing else until their
+    second factor is set up (they are sent to the setup page from anywhere)."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in SETUP_ENDPOINTS or endpoint.rsplit(".", 1)[-1] == "static":
+        return None
+    if not current_user.is_authenticated or not current_user.needs_second_factor \
+            or current_user.has_second_factor:
+        return None
+    return redirect(url_for("account.second_factor"), code=303)
 
 
 @bp.route("/uitloggen", methods=["POST"])
