@@ -17,14 +17,15 @@ Queries
 What people type is parsed once for both backends (app.search.query) and the parsed query becomes
 a tsquery: words AND, OR, NOT and -woord, "phrases" (adjacent positions), woord* (lexeme prefix
 match, nothing truncated). The audience filter is part of the WHERE clause, so counts, totals and
-pages are permission-filtered. Counts per kind and the total are exact.
+pages are permission-filtered. Counts per kind and the total are exact up to COUNT_LIMIT.
 
 Ranking
 ts_rank with weights A (title) 1.0 and B (text) 0.5 — a title word counts twice, as in the Whoosh
 backend's field boost — and normalisation 1 (the rank divided by 1 + log of the document's
 length), so a short focused post is not buried by long ones. When more than RANK_LIMIT documents
-match, the newest RANK_LIMIT of them are ranked (the page says so and the pages stop there;
-sorting by date pages through all of them).
+match, the newest RANK_LIMIT of them are ranked (the page says so and the pages stop there).
+Counts stop at COUNT_LIMIT + 1 ("meer dan 1.000"); sorted by date, the newest COUNT_LIMIT can be
+paged through. Both bounds keep a query's work independent of the size of the site.
 
 Applying
 A session event (app.search.events) collects the index jobs of every flush and, just before the
@@ -55,7 +56,12 @@ from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-RANK_LIMIT = 20_000     # matches ranked by relevance at most (the newest of them)
+# Work per query is bounded, however common a word is: matches are counted exactly up to
+# COUNT_LIMIT (beyond it the page says "meer dan 1.000"), and at most the newest RANK_LIMIT
+# matches are ranked by relevance and paged through. The benchmark chose the figures: at 1,000,000
+# posts a common word then costs what it costs at 10,000.
+COUNT_LIMIT = 1_000
+RANK_LIMIT = 1_000
 MAX_POSITION = 16383    # PostgreSQL's largest word position
 MAX_POSITIONS = 255     # positions kept per word and document (PostgreSQL keeps at most 256)
 MAX_LEXEME_BYTES = 2000  # PostgreSQL refuses longer words (2046 bytes)
@@ -399,6 +405,25 @@ def _marked_terms(row, exact, prefixes):
     return {"text": words, "members_text": words}
 
 
+def _counts(connection, visible):
+    """Matches per kind, each counted up to COUNT_LIMIT + 1 (so the work stays bounded however
+    common a word is), and whether any count reached that bound."""
+    columns = DOCUMENTS.c
+    first = sa.select(columns.kind).where(*visible).limit(COUNT_LIMIT + 1).subquery()
+    counts = dict(connection.execute(
+        sa.select(first.c.kind, sa.func.count()).group_by(first.c.kind)).all())
+    if sum(counts.values()) <= COUNT_LIMIT:
+        return counts, False
+    for kind in SEARCH_KINDS:  # more than COUNT_LIMIT in all: count each kind up to the bound
+        if counts.get(kind, 0) > COUNT_LIMIT:
+            continue  # every match seen was of this kind: it is past the bound already
+        limited = (sa.select(sa.literal(1)).where(*visible, columns.kind == kind)
+                   .limit(COUNT_LIMIT + 1).subquery())
+        counts[kind] = connection.execute(
+            sa.select(sa.func.count()).select_from(limited)).scalar_one()
+    return counts, True
+
+
 def run_search(q, results, audiences, fields, kind, sort, page, per_page):
     """Fill `results` (counts, total, pages, hits) for a parsed query."""
     text = tsquery_text(q)
@@ -413,37 +438,52 @@ def run_search(q, results, audiences, fields, kind, sort, page, per_page):
         match = sa.or_(match, columns.member_terms.op("@@")(query))
         vector = sa.func.coalesce(columns.member_terms, columns.public_terms)
     visible = [columns.audience.in_(sorted(audiences)), match]
+    newest_first = (columns.date.desc().nulls_last(), columns.id.desc())  # ix_search_documents_newest
     with db.engine.connect() as connection:
-        counts = dict(connection.execute(
-            sa.select(columns.kind, sa.func.count()).where(*visible).group_by(columns.kind)).all())
+        # Plan every statement for its own words: psycopg prepares statements that run often, and
+        # a generic plan cannot know whether a word is rare or in every post. These settings hold
+        # for this transaction only.
+        # The documents are read from memory: PostgreSQL's default cost of a random page (a
+        # spinning disk's) made it scan the whole table for a word in a few percent of posts
+        # rather than visit the pages its full-text index points to (2-3 times slower).
+        connection.execute(sa.select(
+            sa.func.set_config("plan_cache_mode", "force_custom_plan", True),
+            sa.func.set_config("random_page_cost", "1.1", True)))
+        counts, capped = _counts(connection, visible)
         results.counts = {key: counts.get(key, 0) for key in SEARCH_KINDS}
         where = list(visible)
         if kind:
             where.append(columns.kind == kind)
         results.total = counts.get(kind, 0) if kind else sum(results.counts.values())
         pageable = results.total
-        if sort != "datum" and results.total > RANK_LIMIT:
-            results.ranked = pageable = RANK_LIMIT
+        if capped and results.total > COUNT_LIMIT:
+            # More than COUNT_LIMIT: the newest COUNT_LIMIT are what can be paged through.
+            results.capped = pageable = COUNT_LIMIT
+        if sort != "datum" and (results.capped or pageable > RANK_LIMIT):
+            results.ranked = pageable = min(pageable, RANK_LIMIT)
+        results.ranked_newest = bool(results.ranked or results.capped)
         results.pages = math.ceil(pageable / per_page)
         if not results.total or page > results.pages:
             return
-        shown = (columns.id, columns.kind, columns.title, columns.display_title, columns.text,
-                 columns.members_text, columns.place, columns.link, columns.path, columns.date)
         if sort == "datum":
-            statement = (sa.select(*shown).where(*where)
-                         .order_by(columns.date.desc().nulls_last(), columns.id.desc()))
+            order = sa.select(columns.id).where(*where).order_by(*newest_first)
         else:
-            # Ranked in one scan of the matches; past RANK_LIMIT of the newest of them (an IN
-            # over their ids made the planner look every one of them up again).
-            matches = sa.select(*shown, vector.label("vector")).where(*where)
+            # Ranked in one scan of the matches (only ids, dates and terms: the texts are read for
+            # the page's rows alone); past RANK_LIMIT, of the newest matches, found by walking the
+            # date index from the newest end, so a common word costs what a rare one does.
+            matches = sa.select(columns.id, columns.date, vector.label("vector")).where(*where)
             if results.ranked:
-                matches = matches.order_by(columns.date.desc().nulls_last()).limit(RANK_LIMIT)
+                matches = matches.order_by(*newest_first).limit(RANK_LIMIT)
             matches = matches.subquery()
             rank = sa.func.ts_rank(RANK_WEIGHTS, matches.c.vector, query, RANK_NORMALISATION)
-            statement = (sa.select(*(matches.c[column.name] for column in shown))
-                         .order_by(rank.desc(), matches.c.date.desc().nulls_last(), matches.c.id))
-        rows = connection.execute(
-            statement.limit(per_page).offset((page - 1) * per_page)).all()
+            order = sa.select(matches.c.id).order_by(
+                rank.desc(), matches.c.date.desc().nulls_last(), matches.c.id.desc())
+        ids = connection.execute(order.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+        shown = (columns.id, columns.kind, columns.title, columns.display_title, columns.text,
+                 columns.members_text, columns.place, columns.link, columns.path, columns.date)
+        found = {row.id: row for row in connection.execute(
+            sa.select(*shown).where(columns.id.in_(ids))).all()} if ids else {}
+        rows = [found[doc_id] for doc_id in ids if doc_id in found]
     exact, prefixes = _words_to_mark(q)
     for row in rows:
         link = row.link

@@ -88,6 +88,8 @@ class SearchResults:
     sort: str = "relevantie"
     unavailable: bool = False  # the index could not be read (logged); shown as "try later"
     ranked: int | None = None  # set when only the best `ranked` matches can be paged through
+    ranked_newest: bool = False  # ranked (or capped): the newest matches, not the best of all
+    capped: int | None = None  # set when more than `capped` match: counts above it are "meer dan"
     prefix_limited: int | None = None  # set to the number of words searched when a woord* had more
 
     @property

@@ -4,6 +4,7 @@ import pytest
 
 from app import search
 from app.search import postgres, searching
+from app.search.backend import uses_postgresql
 from tests.factories import cheap_passwords, make_group, start_thread
 from tests.fixtures.forum import Cast
 from tests.support import isolated_client, login
@@ -113,3 +114,34 @@ def test_a_prefix_with_more_words_than_are_searched_says_so(app, cast, threads, 
     page = client.get("/zoeken?q=ver*").get_data(as_text=True)
     assert "search-prefix-limited" in page and "de eerste 2" in page
     assert "search-prefix-limited" not in client.get("/zoeken?q=zonnepan*").get_data(as_text=True)
+
+
+def test_postgresql_counts_a_very_common_word_up_to_a_bound_and_says_so(app, cast, monkeypatch):
+    """PostgreSQL stops counting at COUNT_LIMIT ("meer dan"), ranks the newest matches and pages
+    only through those, so a word in every post costs what a rare word costs."""
+    if not uses_postgresql():
+        pytest.skip("the PostgreSQL backend's bound (runs when DATABASE_URL is PostgreSQL)")
+    group = make_group("Wonen", slug="wonen")
+    for number in range(10):
+        start_thread(group, cast.member, title=f"Warmtenet deel {number}",
+                     body="Over het warmtenet in de wijk.")
+    monkeypatch.setattr(postgres, "COUNT_LIMIT", 4)
+    monkeypatch.setattr(postgres, "RANK_LIMIT", 4)
+    results = search.search("warmtenet", cast.member, per_page=2)
+    assert results.capped == 4 and results.total > 4 and results.counts["discussie"] == 5
+    assert results.ranked == 4 and results.pages == 2 and results.ranked_newest
+    newest = {f"Warmtenet deel {number}" for number in range(6, 10)}
+    seen = {hit.title for page in (1, 2)
+            for hit in search.search("warmtenet", cast.member, page=page, per_page=2).hits}
+    assert seen == newest  # the four newest, ranked
+    by_date = search.search("warmtenet", cast.member, sort="datum", per_page=2)
+    assert by_date.capped == 4 and by_date.pages == 2
+    assert [hit.title for hit in by_date.hits] == ["Warmtenet deel 9", "Warmtenet deel 8"]
+
+    client = isolated_client(app)
+    login(client, cast.member.email)
+    page = client.get("/zoeken?q=warmtenet").get_data(as_text=True)
+    assert "Meer dan <strong>4</strong> resultaten" in page and "search-capped" in page
+    assert "4+" in page
+    # A page past the bound shows the last one there is, not an empty page.
+    assert "Warmtenet deel" in client.get("/zoeken?q=warmtenet&pagina=40").get_data(as_text=True)

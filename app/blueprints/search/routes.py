@@ -1,7 +1,6 @@
 """The search page (/zoeken): one box over discussions, lab questions, the knowledge base and
 collective pages. The engine (app.search) does the searching and the permission filtering; this
 view only reads the query string, so any text someone types gives a normal page."""
-import math
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
@@ -89,8 +88,9 @@ def index():
     if query:
         results = engine.search(query, current_user, kind or None, sort, page, per_page=PER_PAGE)
         if page > 1 and not results.hits and results.total:
-            # A page beyond the last (an old link, fewer results now): show the last page instead.
-            page = max(1, math.ceil(results.total / PER_PAGE))
+            # A page beyond the last (an old link, fewer results now, or past what can be paged
+            # through): show the last page instead.
+            page = max(1, results.pages)
             results = engine.search(query, current_user, kind or None, sort, page, per_page=PER_PAGE)
 
     counts = dict(results.counts) if results else {}
