@@ -186,8 +186,13 @@ def can_report_post(user, post):
     )
 
 
-def can_view_post_history(user):
-    return can_moderate_forum(user)
+def can_view_post_history(user, post=None):
+    """Moderators read the history of every post; an author that of their own post (it says
+    "bewerkt op", so they may see what it said before)."""
+    if can_moderate_forum(user):
+        return True
+    return bool(post is not None and can_read_forum(user) and _is_author(user, post)
+                and post.thread.deleted_at is None)
 
 
 TEMPLATE_CHECKS.update({

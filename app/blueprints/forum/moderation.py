@@ -1,5 +1,6 @@
 """Moderation in the discussion groups: hide and restore posts, lock, pin, move and delete threads,
-and read a post's history. For moderators only; the logic lives in app/forum/moderation.py."""
+and read a post's history. For moderators only (a post's history also for its author); the logic
+lives in app/forum/moderation.py."""
 from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -86,11 +87,11 @@ def restore_post(post_id):
 
 
 @bp.route(POST_PATH + "/geschiedenis")
-@moderator_required
+@reader_required
 def post_history(post_id):
-    if not can_view_post_history(current_user):
-        abort(403)
     post = post_or_404(post_id)
+    if not can_view_post_history(current_user, post):
+        abort(403)
     return render_template("forum/moderation/post_history.html", post=post, thread=post.thread,
                            group=post.thread.group, revisions=moderation.post_revisions(post))
 
