@@ -198,16 +198,20 @@ def resolve_report(moderator, report, note="", now=None):
            post_id=report.post_id, note=note or None)
 
 
+HIDDEN_AFTER_REPORT = "Verborgen na een melding"
+
+
 def hide_and_resolve(moderator, report, note="", now=None):
-    """Hide the reported post (the report's reason becomes the hiding reason) and close every open
-    report of that post. Returns how many reports were closed."""
+    """Hide the reported post and close every open report of that post. The hiding reason is the
+    moderator's note (the reporter's words are theirs, and stay with the report), or a neutral
+    "Verborgen na een melding". Returns how many reports were closed."""
     if report.resolved_at is not None:
         raise ModerationError("Deze melding was al afgehandeld.")
     now = now or utcnow()
     post = report.post
-    if post.is_visible:
-        hide_post(moderator, post, report.reason, now=now)
     note = (note or "").strip()
+    if post.is_visible:
+        hide_post(moderator, post, note or HIDDEN_AFTER_REPORT, now=now)
     closed = db.session.execute(
         update(PostReport)
         .where(PostReport.post_id == post.id, PostReport.resolved_at.is_(None))

@@ -372,7 +372,7 @@ def test_a_deleted_thread_cannot_be_locked_moved_or_deleted_again(mod, thread, o
 
 # -- history ----------------------------------------------------------------------------------------
 
-def test_moderator_reads_the_history_of_an_edited_post(mod, member, cast, thread):
+def test_moderator_and_author_read_the_history_of_an_edited_post(app, mod, member, cast, thread):
     post = posts_of(thread)[1]
     services.edit_post(cast.member2, post, "Tweede versie met *nadruk*", now=utcnow() - timedelta(hours=2))
     services.edit_post(cast.moderator, post, "Derde versie", now=utcnow() - timedelta(hours=1))
@@ -381,7 +381,10 @@ def test_moderator_reads_the_history_of_an_edited_post(mod, member, cast, thread
     page = text(mod.get(thread_path(thread)))
     assert f"/forum/bericht/{post.id}/geschiedenis" in page
     assert f"/forum/bericht/{posts_of(thread)[2].id}/geschiedenis" not in page  # never edited
-    assert "/geschiedenis" not in text(member.get(thread_path(thread)))
+    # Bert wrote the post: "bewerkt op" links him to its history; Anna sees no history link.
+    assert f"/forum/bericht/{post.id}/geschiedenis" in text(member.get(thread_path(thread)))
+    anna = client_for(app, "lid@example.org")
+    assert "/geschiedenis" not in text(anna.get(thread_path(thread)))
 
     history = mod.get(f"/forum/bericht/{post.id}/geschiedenis")
     assert history.status_code == 200
@@ -393,7 +396,9 @@ def test_moderator_reads_the_history_of_an_edited_post(mod, member, cast, thread
     assert body.index("Tweede versie") < body.index("Antwoord nummer 2")  # newest first
     assert "door Bert Jansen" in body and "door Mo Derator" in body
 
-    assert member.get(f"/forum/bericht/{post.id}/geschiedenis").status_code == 403
+    assert anna.get(f"/forum/bericht/{post.id}/geschiedenis").status_code == 403
+    own = member.get(f"/forum/bericht/{post.id}/geschiedenis")
+    assert own.status_code == 200 and "2 eerdere versies" in text(own)
 
 
 # -- the report queue -------------------------------------------------------------------------------
@@ -444,6 +449,17 @@ def test_resolving_without_action_keeps_the_post(mod, cast, thread):
     assert len(entries) == 1 and entries[0].target_id == entry.id
 
 
+def test_hiding_a_reported_post_shows_the_moderators_note_not_the_reporters_reason(
+        mod, cast, thread):
+    target = posts_of(thread)[1]
+    entry = report(target, cast.member, "Bert is een oplichter, let op")
+    submit(mod, f"/beheer/meldingen/{entry.id}/verbergen",
+           {"note": "Persoonlijke aanval; verborgen"}, page="/beheer/meldingen")
+    assert reload(Post, target.id).hidden_reason == "Persoonlijke aanval; verborgen"
+    page = text(mod.get(thread_path(thread)))
+    assert "Persoonlijke aanval; verborgen" in page and "oplichter" not in page
+
+
 def test_resolving_without_a_note_is_fine(mod, cast, thread):
     entry = report(posts_of(thread)[1], cast.member)
     submit(mod, f"/beheer/meldingen/{entry.id}/afhandelen", {}, page="/beheer/meldingen")
@@ -461,7 +477,8 @@ def test_hide_and_resolve_closes_every_open_report_of_the_post(mod, cast, thread
     assert response.status_code == 302
     assert "alle 2 meldingen" in text(mod.get("/beheer/meldingen"))
     hidden = reload(Post, target.id)
-    assert hidden.hidden_at is not None and hidden.hidden_reason == "Noemt het adres van de buurman"
+    # The reporter's words stay with the report; the post says a moderator hid it after a report.
+    assert hidden.hidden_at is not None and hidden.hidden_reason == "Verborgen na een melding"
     assert reload(PostReport, first.id).resolved_at is not None
     assert reload(PostReport, second.id).resolved_at is not None
     assert reload(PostReport, second.id).resolution == "Bericht verborgen"
