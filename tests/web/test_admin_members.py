@@ -137,6 +137,21 @@ def test_filters_by_role_status_and_collective(mod_client, people):
     assert "Anna de Boer" in page and "Bram Jansen" not in page
 
 
+def test_deleted_accounts_are_shown_as_deleted_not_active(mod_client, people):
+    people["cees"].status = "deleted"
+    people["cees"].name = "Voormalig lid"
+    db.session.commit()
+    page = text(mod_client.get("/beheer/leden?q=voormalig"))
+    row = page[page.index("Voormalig lid"):]
+    row = row[:row.index("</tr>")]
+    assert "Verwijderd" in row and "Actief" not in row
+    assert "Voormalig lid" not in text(mod_client.get("/beheer/leden?status=actief"))
+    deleted = text(mod_client.get("/beheer/leden?status=verwijderd"))
+    assert "Voormalig lid" in deleted and "Anna de Boer" not in deleted
+    detail = text(mod_client.get(member_url(people["cees"])))
+    assert "Verwijderd" in detail
+
+
 @pytest.mark.parametrize("query", [
     "q=" + "a" * 10_000, "q=%00%1b", "q=<script>alert(1)</script>", "rol=koning", "status=weg",
     "collectief=abc", "collectief=-5", "collectief=99999999999999999999", "pagina=99999999",

@@ -15,7 +15,14 @@ from app.blueprints.admin.forms import (
 )
 from app.blueprints.admin.routes import bp
 from app.extensions import db
-from app.models.accounts import ROLE_LABELS, ROLES, STAFF_ROLES, STATUS_SUSPENDED, User
+from app.models.accounts import (
+    ROLE_LABELS,
+    ROLES,
+    STAFF_ROLES,
+    STATUS_DELETED,
+    STATUS_SUSPENDED,
+    User,
+)
 from app.models.collectives import Collective
 from app.pagination import id_arg, page_arg
 from app.permissions import can_appoint_staff, can_manage_members, require
@@ -26,7 +33,7 @@ from app.validators import has_control_characters
 
 PER_PAGE = 30
 MAX_QUERY = 100
-STATUS_FILTERS = {"actief": "Actief", "geschorst": "Geschorst"}
+STATUS_FILTERS = {"actief": "Actief", "geschorst": "Geschorst", "verwijderd": "Verwijderd"}
 
 
 def _filters():
@@ -63,10 +70,13 @@ def members():
         query = query.where(User.role == filters["rol"])
     suspended = and_(User.status == STATUS_SUSPENDED,
                      or_(User.suspended_until.is_(None), User.suspended_until > utcnow()))
+    deleted = User.status == STATUS_DELETED
     if filters["status"] == "geschorst":
         query = query.where(suspended)
     elif filters["status"] == "actief":
-        query = query.where(~suspended)
+        query = query.where(~suspended, ~deleted)
+    elif filters["status"] == "verwijderd":
+        query = query.where(deleted)
     if filters["collectief"] == "geen":
         query = query.where(User.collective_id.is_(None))
     elif filters["collectief"]:
