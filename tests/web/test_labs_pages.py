@@ -138,3 +138,13 @@ def test_lab_page_queries_do_not_grow_with_the_questions(client, cast):
     with QueryCounter() as many:
         client.get("/labs/financelab")
     assert many.count == few.count
+
+
+def test_the_question_header_names_the_collective_once(app, cast):
+    question = ask(cast.member)
+    client = app.test_client()
+    login(client, "lid2@example.org")
+    page = text(client.get(f"/labs/financelab/vragen/{question.id}"))
+    header = page[page.index("Gesteld door"):page.index("</p>", page.index("Gesteld door"))]
+    assert "Anna de Vries" in header
+    assert header.count("Energiecoöperatie De Windvang") == 1
