@@ -3,6 +3,54 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 
+# What each action code means, in Dutch, for the audit page (the code stays visible and filterable).
+ACTION_LABELS = {
+    "account.deleted": "Account verwijderd",
+    "collective.edit": "Collectief bewerkt",
+    "forum.create_group": "Groep aangemaakt",
+    "forum.update_group": "Groep bewerkt",
+    "forum.move_group": "Groep verplaatst",
+    "forum.edit_post": "Bericht bewerkt",
+    "forum.delete_post": "Bericht verwijderd",
+    "forum.hide_post": "Bericht verborgen",
+    "forum.restore_post": "Bericht teruggezet",
+    "forum.resolve_report": "Melding afgehandeld",
+    "forum.lock_thread": "Discussie gesloten",
+    "forum.unlock_thread": "Discussie heropend",
+    "forum.pin_thread": "Discussie vastgezet",
+    "forum.unpin_thread": "Discussie losgemaakt",
+    "forum.move_thread": "Discussie verplaatst",
+    "forum.delete_thread": "Discussie verwijderd",
+    "invitation.accept": "Uitnodiging aangenomen",
+    "join_request.approve": "Aanmelding bij collectief goedgekeurd",
+    "join_request.decline": "Aanmelding bij collectief afgewezen",
+    "knowledge.create": "Kennisbankitem aangemaakt",
+    "knowledge.update": "Kennisbankitem bewerkt",
+    "knowledge.publish": "Kennisbankitem gepubliceerd",
+    "knowledge.unpublish": "Kennisbankitem teruggetrokken",
+    "knowledge.delete": "Kennisbankitem verwijderd",
+    "knowledge.add_attachment": "Bijlage toegevoegd",
+    "knowledge.delete_attachment": "Bijlage verwijderd",
+    "labs.edit_question": "Labvraag bewerkt",
+    "labs.edit_reply": "Labbijdrage bewerkt",
+    "labs.accept_answer": "Antwoord geaccepteerd",
+    "labs.unaccept_answer": "Geaccepteerd antwoord ingetrokken",
+    "member.role": "Rol gewijzigd",
+    "member.suspend": "Lid geschorst",
+    "member.unsuspend": "Schorsing opgeheven",
+    "member.remove": "Uit collectief verwijderd",
+    "member.second_factor_reset": "Tweestapsverificatie uitgezet",
+    "partner.approve": "Partneraanvraag goedgekeurd",
+    "partner.refuse": "Partneraanvraag afgewezen",
+    "partner.invitation_accept": "Partneruitnodiging aangenomen",
+    "partner.add_to_lab": "Partner aan lab toegevoegd",
+    "partner.remove_from_lab": "Partner uit lab gehaald",
+    "partner.research_access": "Onderzoekstoegang gewijzigd",
+    "selfscan.approve": "Zelfscan goedgekeurd",
+    "selfscan.reject": "Zelfscan afgewezen",
+}
+
+
 class AuditLog(db.Model):
     __tablename__ = "audit_log"
 
@@ -16,6 +64,10 @@ class AuditLog(db.Model):
     details = db.Column(db.JSON, nullable=True)
 
     actor = db.relationship("User")
+
+    @property
+    def action_label(self):
+        return ACTION_LABELS.get(self.action, self.action)
 
 
 def record(actor, action, target=None, summary="", **details):

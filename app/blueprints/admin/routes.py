@@ -1,8 +1,8 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
 from app.extensions import db
 from app.models.accounts import STATUS_SUSPENDED, User
-from app.models.audit import AuditLog
+from app.models.audit import ACTION_LABELS, AuditLog
 from app.models.collectives import JOIN_PENDING, JoinRequest
 from app.models.forum import PostReport
 from app.models.labs import APPLICATION_PENDING, PartnerApplication
@@ -47,11 +47,14 @@ def dashboard_counts():
 @bp.route("/audit")
 @require(can_view_admin)
 def audit_log():
-    pagination = db.paginate(
-        db.select(AuditLog).order_by(AuditLog.created_at.desc(), AuditLog.id.desc()),
-        page=page_arg(), per_page=PER_PAGE, error_out=False,
-    )
-    return render_template("admin/audit.html", pagination=pagination)
+    action = request.args.get("actie", "")
+    action = action if action in ACTION_LABELS else ""  # anything else: no filter, never an error
+    query = db.select(AuditLog).order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+    if action:
+        query = query.where(AuditLog.action == action)
+    pagination = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template("admin/audit.html", pagination=pagination, action=action,
+                           actions=sorted(ACTION_LABELS.items(), key=lambda item: item[1]))
 
 
 @bp.route("/contact")
