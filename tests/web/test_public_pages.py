@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pytest
 from flask import render_template
 
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, cheap_passwords, make_collective, make_user
 from tests.support import csrf_token, login, submit
 
 PAGES = {
@@ -214,6 +214,32 @@ def test_home_calls_to_do_the_selfscan(client):
     selfscan_links = [text for href, text in page.links if href == "/zelfscan"]
     assert "Doe de zelfscan" in selfscan_links
     assert client.get("/zelfscan").status_code == 200
+
+
+def test_home_links_visitors_to_become_a_partner(client):
+    html, page = fetch(client, "/")
+    assert "/partner-worden" in hrefs(page)
+
+
+@pytest.mark.parametrize("role, collective, first_button, gone", [
+    ("member", True, "Naar de discussies", "Doe de zelfscan"),
+    ("partner", False, "Naar de labs", "Doe de zelfscan"),
+    ("moderator", False, "Naar beheer", "Doe de zelfscan"),
+    ("member", False, "Zoek je collectief", "Zo werkt aanmelden"),
+])
+def test_home_speaks_to_who_is_signed_in(app, client, role, collective, first_button, gone):
+    home = make_collective("De Windvang", slug="windvang") if collective else None
+    person = make_user(email="p@example.org", name="Pien", role=role,
+                       collective_id=home.id if home else None)
+    cheap_passwords(person)
+    login(client, "p@example.org")
+    html = client.get("/").get_data(as_text=True)
+    hero = html[html.index('class="d-flex flex-wrap gap-2 mb-0 hero-actions"'):]
+    hero = hero[:hero.index("</p>")]
+    assert first_button in hero and gone not in hero
+    assert ">Log in</a>" not in html
+    if role in ("partner", "moderator"):
+        assert "/partner-worden" not in html
 
 
 def test_home_explains_the_platform(client):
