@@ -56,6 +56,7 @@ def test_member_sees_the_latest_report_with_change_and_recommendation(client, wi
     assert "Financiering van plannen of de lopende kosten" in page
     assert "Stel jullie vraag aan het Financelab." in page
     assert "financiering van plannen" in page.split("Stel jullie vraag aan het Financelab.")[1]
+    assert 'href="/labs/financelab/vragen/nieuw">Stel een vraag in het Financelab</a>' in page
     # A member neither decides join requests nor starts a new scan.
     assert "Nieuwe zelfscan starten" not in page
     assert 'id="aanvragen"' not in page

@@ -621,6 +621,10 @@ def test_report_shows_scores_chart_table_and_is_never_cached(client):
                          page), key
     assert "minstens 5 collectieven uit dezelfde sector" in page
     assert "Stel je vraag in het" in page
+    # The lab recommendation leads straight to asking there.
+    ask = re.search(r'class="btn btn-outline-primary lab-ask-link" href="(/labs/(\w+)/vragen/nieuw)"', page)
+    assert ask, "no link to ask in the recommended lab"
+    assert client.get(ask.group(1)).status_code in (200, 302)
     assert "Jullie belangrijkste uitdagingen" in page
 
 
