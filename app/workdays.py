@@ -57,8 +57,9 @@ def start_of_local_day(day):
 def add_working_days(start, days):
     """The moment `days` working days after `start` (naive UTC), at the same local time of day.
 
-    A start on a weekend or holiday counts from the next working day: submitted on Friday evening,
-    two working days later is Tuesday evening; submitted on Saturday, it is Wednesday.
+    A start on a weekend or holiday counts from the start (00:00) of the next working day:
+    submitted on Friday evening, two working days later is Tuesday evening; submitted on Saturday
+    or late on Sunday, it is Wednesday 00:00 — never later than for something sent on Monday.
     """
     if days < 0:
         raise ValueError("days must not be negative")
@@ -66,6 +67,7 @@ def add_working_days(start, days):
     day = local.date()
     if not is_working_day(day):
         day = next_working_day(day)
+        local = datetime.combine(day, time(0, 0), tzinfo=AMSTERDAM)
     for _ in range(days):
         day = next_working_day(day + timedelta(days=1))
     # The same wall-clock time on the target day; a working day is never a DST switch day

@@ -39,9 +39,17 @@ def test_friday_evening_is_due_on_tuesday_at_the_same_time():
 
 
 @pytest.mark.parametrize("weekend_day", [28, 29])
-def test_a_weekend_submission_counts_from_monday(weekend_day):
+def test_a_weekend_submission_counts_from_the_start_of_monday(weekend_day):
     due = add_working_days(local(2026, 11, weekend_day, 10, 0), 2)
-    assert as_local(due) == datetime(2026, 12, 2, 10, 0)  # Monday + 2 = Wednesday
+    assert as_local(due) == datetime(2026, 12, 2, 0, 0)  # Monday and Tuesday: Wednesday 00:00
+
+
+def test_late_on_sunday_is_never_due_after_early_on_monday():
+    sunday = add_working_days(local(2026, 11, 29, 23, 5), 2)
+    monday = add_working_days(local(2026, 11, 30, 1, 8), 2)
+    assert sunday <= monday
+    assert as_local(sunday) == datetime(2026, 12, 2, 0, 0)
+    assert as_local(monday) == datetime(2026, 12, 2, 1, 8)
 
 
 def test_the_local_date_counts_not_the_utc_date():
@@ -60,7 +68,7 @@ def test_kings_day_is_skipped():
 def test_easter_monday_is_skipped():
     assert not is_working_day(date(2026, 4, 6))
     due = add_working_days(local(2026, 4, 4, 9, 0), 2)  # Saturday before Easter Monday
-    assert as_local(due) == datetime(2026, 4, 9, 9, 0)  # counts from Tuesday 7: Wed 8, Thu 9
+    assert as_local(due) == datetime(2026, 4, 9, 0, 0)  # from Tuesday 7, 00:00: Tue 7 and Wed 8
 
 
 def test_christmas_is_skipped():
