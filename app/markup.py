@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 ALLOWED_TAGS = [
     "p", "br", "hr", "strong", "em", "b", "i", "del", "s", "code", "pre", "blockquote",
-    "ul", "ol", "li", "a", "h3", "h4", "h5", "table", "thead", "tbody", "tr", "th", "td",
+    "ul", "ol", "li", "a", "h2", "h3", "h4", "h5", "table", "thead", "tbody", "tr", "th", "td",
     "span",
 ]
 ALLOWED_ATTRIBUTES = {
@@ -67,9 +67,28 @@ def _to_html(source):
     )
 
 
+_H1_RE = re.compile(r"<(/?)h1>")
+_H6_RE = re.compile(r"<(/?)h6>")
+_IMG_RE = re.compile(r"<img\b([^>]*)>")
+_ATTR_RE = re.compile(r'(\w+)="([^"]*)"')
+
+
+def _image_as_link(match):
+    """Images are not shown in posts (no outside images, no uploads there yet): an image in the
+    Markdown becomes a link to it, so nothing disappears without a word."""
+    attrs = dict(_ATTR_RE.findall(match.group(1)))
+    label = attrs.get("alt") or "afbeelding"
+    return f'<a href="{attrs.get("src", "")}">[{label}]</a>'
+
+
 def render_markdown(source):
-    """Markdown source → safe HTML (a Markup string) to store beside the source."""
+    """Markdown source → safe HTML (a Markup string) to store beside the source.
+
+    Headings keep their place: "# Kop" becomes h2 (the page itself has the h1), h6 becomes h5, so
+    none is stripped into the next paragraph's text. Images become links to the image."""
     html = _to_html((source or "")[:MAX_SOURCE_LENGTH])
+    html = _H6_RE.sub(r"<\1h5>", _H1_RE.sub(r"<\1h2>", html))
+    html = _IMG_RE.sub(_image_as_link, html)
     return Markup(_cleaner.clean(html))  # the allow-list has the last word, whatever Markdown made
 
 

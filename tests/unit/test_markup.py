@@ -1,4 +1,5 @@
 """app.markup: Markdown in, sanitised HTML out, whatever people type."""
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -133,3 +134,20 @@ def test_mention_candidates_longest_first():
     assert mentions[0].index("Bea de Beheerder") < mentions[0].index("Bea")
     assert ["daan"] in mentions
     assert all("example" not in c for group in mentions for c in group)
+
+
+def test_headings_stay_headings_and_are_never_glued_to_the_next_paragraph():
+    assert str(render_markdown("## Kop\nTekst eronder")) == "<h2>Kop</h2>\n<p>Tekst eronder</p>"
+    assert "<h2>Grote kop</h2>" in str(render_markdown("# Grote kop\nx"))  # the page has the h1
+    assert "<h4>Klein</h4>" in str(render_markdown("#### Klein"))
+    assert "<h5>Kleinst</h5>" in str(render_markdown("###### Kleinst"))
+    assert "<h1" not in str(render_markdown("# A")) and "<h6" not in str(render_markdown("###### B"))
+
+
+def test_an_image_becomes_a_link_and_never_an_img():
+    html = str(render_markdown("![Ons dak](https://example.org/dak.jpg)"))
+    assert '<a href="https://example.org/dak.jpg" rel="nofollow ugc noopener">[Ons dak]</a>' in html
+    assert "<img" not in html
+    hostile = str(render_markdown('![x" onerror="alert(1)](javascript:alert(1))'))
+    assert "<img" not in hostile and "javascript:" not in hostile
+    assert not re.search(r"<[^>]*onerror", hostile)  # only as text, never as an attribute

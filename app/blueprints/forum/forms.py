@@ -23,8 +23,9 @@ def _body_field(label="Bericht", description=None):
             NoControlCharacters(multiline=True),
         ],
         description=description or (
-            "Je kunt Markdown gebruiken: **vet**, *schuin*, > citaat, - lijstje, [tekst](https://…). "
-            "Noem iemand met @Naam; die persoon krijgt dan een melding."
+            "Je kunt Markdown gebruiken: **vet**, *schuin*, ## kop, > citaat, - lijstje, "
+            "[tekst](https://…). Afbeeldingen worden een link. Noem iemand met @Naam; die persoon "
+            "krijgt dan een melding."
         ),
         render_kw={"rows": 8, "maxlength": MAX_BODY},
     )

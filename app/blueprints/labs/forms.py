@@ -10,7 +10,8 @@ MIN_QUESTION = 20
 MAX_TEXT = 10_000
 MIN_REPLY = 2
 
-MARKDOWN_HELP = "Je kunt Markdown gebruiken: **vet**, *schuin*, > citaat, - lijstje, [tekst](https://…)."
+MARKDOWN_HELP = ("Je kunt Markdown gebruiken: **vet**, *schuin*, ## kop, > citaat, - lijstje, "
+                 "[tekst](https://…). Afbeeldingen worden een link.")
 
 
 def _title_field():
