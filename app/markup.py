@@ -121,14 +121,20 @@ def quote_markdown(author_name, source):
     return f"> **{author_name}** schreef:\n{quoted}\n\n"
 
 
+# Lines of a > quote: a mention in quoted text is the quoted author's, not a new one, so it
+# notifies nobody (quoting a post would otherwise notify its mentioned people again).
+_QUOTED_LINE_RE = re.compile(r"^[ ]{0,3}>.*$", re.MULTILINE)
+
+
 def mention_candidates(source):
-    """For each @mention in the source, the names it may stand for, longest first.
+    """For each @mention in the source (outside > quotes), the names it may stand for, longest
+    first.
 
     "@Bea de Beheerder schreef" gives ["Bea de Beheerder schreef", "Bea de Beheerder", "Bea de",
     "Bea"]; the caller picks the longest that is a real person's name.
     """
     mentions = []
-    for match in MENTION_RE.finditer(source or ""):
+    for match in MENTION_RE.finditer(_QUOTED_LINE_RE.sub("", source or "")):
         words = match.group(1).rstrip(".,;:!?").split(" ")
         candidates = [" ".join(words[:n]) for n in range(len(words), 0, -1)]
         if candidates not in mentions:

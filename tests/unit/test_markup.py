@@ -151,3 +151,9 @@ def test_an_image_becomes_a_link_and_never_an_img():
     hostile = str(render_markdown('![x" onerror="alert(1)](javascript:alert(1))'))
     assert "<img" not in hostile and "javascript:" not in hostile
     assert not re.search(r"<[^>]*onerror", hostile)  # only as text, never as an attribute
+
+
+def test_mentions_inside_quotes_are_not_mentions():
+    source = quote_markdown("Anna", "Wat vindt @Bert Jansen hiervan?") + "Ik vraag het @Carla ook."
+    assert mention_candidates(source) == [["Carla ook", "Carla"]]
+    assert mention_candidates("> > @Dirk in een dubbel citaat\n   > @Eva ingesprongen") == []

@@ -234,6 +234,16 @@ def test_quote_prefills_the_reply_and_notifies_the_quoted_author_once(app, cast,
     assert "<blockquote>" in saved.body_html and "Goed idee!" in saved.body_html
 
 
+def test_quoting_a_post_with_a_mention_does_not_notify_the_mentioned_again(app, cast, group):
+    thread, opening = start_thread(group, cast.member, body="Weet @Bert Jansen dit?")
+    assert [n.kind for n in notifications(cast.member2)] == ["mention"]
+    partner = client_for(app, "partner@example.org")
+    body = "> **Anna de Vries** schreef:\n> Weet @Bert Jansen dit?\n\nIk denk het wel."
+    assert post_reply(partner, thread, body).status_code == 302
+    assert [n.kind for n in notifications(cast.member2)] == ["mention"]  # not a second time
+    assert not [n for n in notifications(cast.member2) if n.actor_id == cast.partner.id]
+
+
 def test_mentions_notify_readers_by_longest_name(app, cast, group):
     bea = quick_user("bea@example.org", collective=cast.collective, name="Bea")
     bea_de_boer = quick_user("bdb@example.org", collective=cast.collective, name="Bea de Boer")
