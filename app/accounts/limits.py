@@ -1,7 +1,8 @@
-"""How much a person may write: one limit for everything written in the forum and the labs.
+"""How much a person may write in the forum and the labs.
 
-A short pause between two posts, and a daily maximum in an account's first week; staff are not
-limited. The forum and the labs both call `check_posting_limit` before they store a text.
+A short pause between two texts in the same place (the forum, or the labs: a lab question two
+seconds after a forum reply is fine), and one daily maximum over both in an account's first week;
+staff are not limited. The forum and the labs call `check_posting_limit` before they store a text.
 """
 import math
 from datetime import timedelta
@@ -23,35 +24,40 @@ class PostingLimit(LimitError):
     """A posting limit was hit; the message is Dutch and shown as is (the text is kept)."""
 
 
-def _writing_times(user):
-    """When `user` wrote anything: forum posts, lab questions and lab replies (one limit for all)."""
-    return union_all(
-        select(Post.created_at.label("at")).where(Post.author_id == user.id),
-        select(LabQuestion.created_at.label("at")).where(LabQuestion.author_id == user.id),
-        select(LabReply.created_at.label("at")).where(LabReply.author_id == user.id),
-    ).subquery()
+FORUM = "forum"
+LABS = "labs"
+PLACE_NAMES = {FORUM: "in het forum", LABS: "in de labs"}
 
 
-def check_posting_limit(user, now=None):
-    """Raise PostingLimit when `user` may not post right now (staff are not limited).
+def _writing_times(user, place=None):
+    """When `user` wrote anything (forum posts, lab questions, lab replies), or only in `place`."""
+    forum = select(Post.created_at.label("at")).where(Post.author_id == user.id)
+    labs = [select(LabQuestion.created_at.label("at")).where(LabQuestion.author_id == user.id),
+            select(LabReply.created_at.label("at")).where(LabReply.author_id == user.id)]
+    parts = [forum] if place == FORUM else labs if place == LABS else [forum, *labs]
+    return union_all(*parts).subquery()
 
-    The forum and the labs share it: the limits count everything a person writes in either.
-    """
+
+def check_posting_limit(user, now=None, place=None):
+    """Raise PostingLimit when `user` may not post in `place` (FORUM or LABS) right now; staff are
+    not limited. The pause counts texts in the same place; the first week's daily maximum counts
+    everything written in both."""
     if user.is_staff:
         return
     now = now or utcnow()
-    times = _writing_times(user)
-    last = db.session.execute(select(func.max(times.c.at))).scalar()
+    last = db.session.execute(select(func.max(_writing_times(user, place).c.at))).scalar()
     if last is not None:
         elapsed = (now - last).total_seconds()
         if elapsed < SECONDS_BETWEEN_POSTS:
             wait = min(SECONDS_BETWEEN_POSTS, max(1, math.ceil(SECONDS_BETWEEN_POSTS - elapsed)))
+            where = f" {PLACE_NAMES[place]}" if place in PLACE_NAMES else ""
             raise PostingLimit(
-                f"Je plaatste net al een bericht. Wacht nog {wait} "
+                f"Je plaatste net al een bericht{where}. Wacht nog {wait} "
                 f"{'seconde' if wait == 1 else 'seconden'} en probeer het dan opnieuw; "
                 "je tekst staat hieronder nog klaar."
             )
     if user.created_at and user.created_at > now - timedelta(days=NEW_ACCOUNT_DAYS):
+        times = _writing_times(user)
         today = db.session.execute(
             select(func.count()).select_from(times).where(times.c.at > now - timedelta(days=1))
         ).scalar_one()

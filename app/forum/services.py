@@ -8,7 +8,7 @@ import logging
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from app.accounts.limits import check_posting_limit
+from app.accounts.limits import FORUM, check_posting_limit
 from app.errors import ConflictError
 from app.extensions import db, insert_for, short_lock_wait
 from app.forum.mentions import (  # noqa: F401  (resolve_mentions is part of this API)
@@ -65,7 +65,7 @@ def create_thread(author, group, title, body, now=None, enforce_limits=True):
     """Start a thread with its opening post; the author watches it. Returns (thread, post)."""
     now = now or utcnow()
     if enforce_limits:
-        check_posting_limit(author, now)
+        check_posting_limit(author, now, FORUM)
     thread = Thread(group_id=group.id, title=title, author_id=author.id, created_at=now,
                     post_count=1, last_post_at=now, last_post_number=1, last_poster_id=author.id)
     db.session.add(thread)
@@ -116,7 +116,7 @@ def post_reply(author, thread, body, now=None, enforce_limits=True):
     """Add a reply; the author watches the thread (unless muted). Returns the post."""
     now = now or utcnow()
     if enforce_limits:
-        check_posting_limit(author, now)
+        check_posting_limit(author, now, FORUM)
     html = _render(body)
     try:
         post = _add_numbered_post(thread.id, author, body, html, now)

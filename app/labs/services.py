@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.accounts.limits import check_posting_limit
+from app.accounts.limits import LABS, check_posting_limit
 from app.errors import ConflictError
 from app.extensions import db
 from app.markup import plain_text, render_markdown
@@ -70,7 +70,7 @@ def ask_question(author, lab, title, body, context="", is_research=False, now=No
     """A member asks a lab on behalf of their collective; every partner of the lab is told."""
     now = now or utcnow()
     if enforce_limits:
-        check_posting_limit(author, now)
+        check_posting_limit(author, now, LABS)
     if author.collective_id is None:
         raise LabError("Je kunt een vraag stellen zodra je lid bent van een collectief.")
     question = LabQuestion(
@@ -110,7 +110,7 @@ def post_answer(author, question, body, now=None, enforce_limits=True):
     "beantwoord"; the asker is told of every answer."""
     now = now or utcnow()
     if enforce_limits:
-        check_posting_limit(author, now)
+        check_posting_limit(author, now, LABS)
     reply = _add_reply(author, question, REPLY_ANSWER, body, now)
     # Counted in the database, so two partners answering at once both count.
     db.session.execute(
@@ -147,7 +147,7 @@ def post_response(author, question, body, now=None, enforce_limits=True):
     are told."""
     now = now or utcnow()
     if enforce_limits:
-        check_posting_limit(author, now)
+        check_posting_limit(author, now, LABS)
     reply = _add_reply(author, question, REPLY_RESPONSE, body, now)
     question.last_activity_at = now
     db.session.flush()

@@ -56,7 +56,7 @@ def test_second_post_within_fifteen_seconds_is_refused_with_the_text_kept(client
     response = reply(client, thread, "Mijn tweede reactie, meteen erachteraan")
     page = text(response)
     assert response.status_code == 429
-    assert "Je plaatste net al een bericht. Wacht nog" in page
+    assert "Je plaatste net al een bericht in het forum. Wacht nog" in page
     assert "seconden en probeer het dan opnieuw" in page
     assert "Mijn tweede reactie, meteen erachteraan</textarea>" in page
     assert [p.body_source for p in posts_of(thread)][1:] == ["Mijn eerste reactie"]
@@ -176,3 +176,12 @@ def test_feature_refusals_are_user_errors_with_their_status():
     assert {statuses[cls] for cls in (JoinError, ModerationError, ForumError, LabError)} == {409}
     assert statuses[MemberActionError] == statuses[UploadRejected] == 400
     assert str(PostingLimit("Wacht even.")) == "Wacht even."
+
+
+def test_a_lab_question_right_after_a_forum_reply_is_fine(client, cast, thread):
+    login(client, "lid@example.org")
+    reply(client, thread, "Een reactie in het forum")
+    response = submit(client, "/labs/financelab/vragen/nieuw",
+                      {"title": "Hoe financieren we een buurtbatterij?",
+                       "body": "Wie heeft ervaring met een ledenlening?"})
+    assert response.status_code == 302, text(response)

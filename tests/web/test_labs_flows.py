@@ -239,18 +239,22 @@ def test_answer_preview_does_not_save(app, cast):
     assert "<em>voorlopig</em>" in text(response) and replies_of(question) == []
 
 
-def test_posting_limit_is_shared_with_the_forum_and_keeps_the_text(client, cast):
+def test_posting_limit_counts_lab_posts_and_keeps_the_text_but_not_forum_posts(client, cast):
     group = ForumGroup(name="Energie", slug="energie")
     db.session.add(group)
     db.session.commit()
     forum_services.create_thread(cast.member, group, "Net een discussie gestart", "Hallo allemaal")
     db.session.commit()
     login(client, "lid@example.org")
-    response = submit(client, ASK, QUESTION)
+    # A forum post a moment ago does not hold up a lab question …
+    assert submit(client, ASK, QUESTION).status_code == 302
+    # … but a second lab question right after the first is held, with its text kept.
+    second = dict(QUESTION, title="Nog een vraag over een buurtbatterij")
+    response = submit(client, ASK, second)
     assert response.status_code == 429
     page = text(response)
-    assert "Wacht nog" in page and "buurtbatterij" in page
-    assert questions() == []
+    assert "Je plaatste net al een bericht in de labs" in page and "Nog een vraag over een buurtbatterij" in page
+    assert len(questions()) == 1
 
 
 def test_flood_of_posts_hits_the_rate_limit(client, cast):
@@ -372,9 +376,12 @@ def test_question_page_queries_do_not_grow_with_the_replies(client, cast):
     assert page.count('class="card mb-3 lab-reply') == 13
 
 
-def test_lab_posts_count_for_the_shared_posting_limit(cast):
-    from app.accounts.limits import PostingLimit, check_posting_limit
+def test_the_pause_between_posts_counts_per_place_the_daily_maximum_for_both(cast):
+    from app.accounts.limits import FORUM, LABS, PostingLimit, check_posting_limit
 
-    ask(cast.member)  # just now
+    ask(cast.member)  # just now, in the labs
+    with pytest.raises(PostingLimit, match="Je plaatste net al een bericht in de labs"):
+        check_posting_limit(cast.member, place=LABS)
+    check_posting_limit(cast.member, place=FORUM)  # a forum reply right after is fine
     with pytest.raises(PostingLimit):
-        check_posting_limit(cast.member)
+        check_posting_limit(cast.member)  # everything together: still counted
