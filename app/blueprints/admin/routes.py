@@ -1,16 +1,13 @@
 from flask import Blueprint, render_template, request
 
+from app import staff_queue
 from app.extensions import db
 from app.models.accounts import STATUS_SUSPENDED, User
 from app.models.audit import ACTION_LABELS, AuditLog
 from app.models.collectives import JOIN_PENDING, JoinRequest
-from app.models.forum import PostReport
-from app.models.labs import APPLICATION_PENDING, PartnerApplication
 from app.models.public import ContactMessage
 from app.pagination import page_arg
-from app.models.selfscan import SCAN_SUBMITTED, SelfScan
 from app.permissions import can_view_admin, require
-from app.timeutil import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -30,17 +27,11 @@ def _count(model, *conditions):
 
 
 def dashboard_counts():
-    """What waits for the moderators, for the tiles of /beheer."""
-    now = utcnow()
+    """What waits for the moderators, for the tiles of /beheer (the header counts the same)."""
     return {
-        "contact": _count(ContactMessage, ContactMessage.handled_at.is_(None)),
-        "scans": _count(SelfScan, SelfScan.status == SCAN_SUBMITTED),
-        "scans_overdue": _count(SelfScan, SelfScan.status == SCAN_SUBMITTED, SelfScan.due_at < now),
+        **staff_queue.waiting(),
         "join_requests": _count(JoinRequest, JoinRequest.status == JOIN_PENDING),
         "suspended": _count(User, User.status == STATUS_SUSPENDED),
-        "partner_applications": _count(PartnerApplication,
-                                       PartnerApplication.status == APPLICATION_PENDING),
-        "open_reports": _count(PostReport, PostReport.resolved_at.is_(None)),
     }
 
 

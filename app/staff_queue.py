@@ -1,0 +1,65 @@
+"""What waits for moderators: the queues of /beheer, counted once for its tiles and for the to-do
+count in the header (self-scans to review, reported posts, partner applications, lab questions
+nobody answered in five working days, contact messages)."""
+from flask import g, has_request_context
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.labs.queries import unanswered_questions_query
+from app.models.forum import PostReport
+from app.models.labs import APPLICATION_PENDING, PartnerApplication
+from app.models.public import ContactMessage
+from app.models.selfscan import SCAN_SUBMITTED, SelfScan
+from app.permissions import can_view_admin
+from app.timeutil import utcnow
+
+# The queues in the header's count, with the words the header uses for each.
+TODO_LABELS = {
+    "scans": ("zelfscan te beoordelen", "zelfscans te beoordelen"),
+    "open_reports": ("gemeld bericht", "gemelde berichten"),
+    "partner_applications": ("partneraanmelding", "partneraanmeldingen"),
+    "lab_questions": ("labvraag zonder antwoord", "labvragen zonder antwoord"),
+    "contact": ("contactbericht", "contactberichten"),
+}
+
+
+def _count(model, *conditions):
+    return select(func.count()).select_from(model).where(*conditions).scalar_subquery()
+
+
+def waiting(now=None):
+    """{queue: how many wait}, for the keys of TODO_LABELS and scans_overdue: one statement, as
+    the header shows it on every page a moderator opens."""
+    now = now or utcnow()
+    unanswered = unanswered_questions_query(now).order_by(None).subquery()
+    counts = {
+        "scans": _count(SelfScan, SelfScan.status == SCAN_SUBMITTED),
+        "scans_overdue": _count(SelfScan, SelfScan.status == SCAN_SUBMITTED, SelfScan.due_at < now),
+        "open_reports": _count(PostReport, PostReport.resolved_at.is_(None)),
+        "partner_applications": _count(PartnerApplication,
+                                       PartnerApplication.status == APPLICATION_PENDING),
+        "lab_questions": select(func.count()).select_from(unanswered).scalar_subquery(),
+        "contact": _count(ContactMessage, ContactMessage.handled_at.is_(None)),
+    }
+    row = db.session.execute(
+        select(*(value.label(key) for key, value in counts.items()))).one()
+    return dict(row._mapping)
+
+
+def todo_total(counts):
+    return sum(counts[key] for key in TODO_LABELS)
+
+
+def header_todo():
+    """For the header: (total, [(count, words)]) of what waits, for staff; None for everyone else.
+    Counted once per request."""
+    if not has_request_context() or not current_user.is_authenticated \
+            or not can_view_admin(current_user):
+        return None
+    if "staff_todo" not in g:
+        counts = waiting()
+        parts = [(counts[key], one if counts[key] == 1 else many)
+                 for key, (one, many) in TODO_LABELS.items() if counts[key]]
+        g.staff_todo = (todo_total(counts), parts)
+    return g.staff_todo
