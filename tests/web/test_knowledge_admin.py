@@ -11,7 +11,7 @@ from tests.fixtures.knowledge import (
     HTML_PAGE, KnowledgeCast, add_attachment, attachments, audit_actions, docx_bytes, items,
     pdf_bytes, reload_item, xlsx_bytes, zip_bytes,
 )
-from tests.support import csrf_token, login, submit, text
+from tests.support import count_queries, csrf_token, login, submit, text
 
 NEW = "/beheer/kennisbank/nieuw"
 
@@ -542,3 +542,16 @@ def test_only_moderators_delete_items(client, cast, role):
     response = client.post(f"/beheer/kennisbank/{item.id}/verwijderen",
                            data={"csrf_token": token, "confirm": "y"})
     assert response.status_code == 403 and len(items()) == 1
+
+
+def test_the_item_list_takes_as_many_statements_for_many_items_as_for_few(
+        moderator_client, upload_dir):
+    first = make_item(title="Eerste item", slug="eerste")
+    add_attachment(first)
+    few = count_queries(moderator_client, "/beheer/kennisbank")
+    for number in range(12):
+        item = make_item(title=f"Item {number}", slug=f"item-{number}")
+        add_attachment(item)
+    many = count_queries(moderator_client, "/beheer/kennisbank")
+    assert many == few
+    assert few <= 9  # like every other page

@@ -6,6 +6,7 @@ attachments. Every action is audited in app.knowledge.services.
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
 from app import uploads
@@ -38,7 +39,9 @@ def knowledge_items():
     else:
         status = ""
     pagination = db.paginate(
-        query.order_by(KnowledgeItem.updated_at.desc(), KnowledgeItem.id.desc()),
+        # The list shows each item's number of attachments: loaded in one go, not per item.
+        query.options(selectinload(KnowledgeItem.attachments))
+        .order_by(KnowledgeItem.updated_at.desc(), KnowledgeItem.id.desc()),
         page=page_arg(), per_page=PER_PAGE, error_out=False,
     )
     return render_template("admin/knowledge_items.html", pagination=pagination, status=status,
