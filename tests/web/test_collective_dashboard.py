@@ -84,6 +84,8 @@ def test_representative_sees_requests_and_the_new_scan_button(client, windvang):
     assert "Nieuwe zelfscan starten" in page
     assert 'action="/zelfscan/opnieuw"' in page
     assert "De laatste zelfscan is ingevuld op" in page
+    # Says truthfully what a repeat scan fills in: step 1 (the collective's data), not the answers.
+    assert "De gegevens over jullie collectief (stap 1) staan al ingevuld" in page
 
 
 def test_new_scan_button_starts_a_repeat_scan(client, windvang):
