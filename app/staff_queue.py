@@ -28,10 +28,19 @@ def _count(model, *conditions):
     return select(func.count()).select_from(model).where(*conditions).scalar_subquery()
 
 
-def waiting(now=None):
+def waiting():
     """{queue: how many wait}, for the keys of TODO_LABELS and scans_overdue: one statement, as
-    the header shows it on every page a moderator opens."""
-    now = now or utcnow()
+    the header shows it on every page a moderator opens, and once per request (/beheer's tiles
+    and the header share it)."""
+    if has_request_context() and "staff_waiting" in g:
+        return g.staff_waiting
+    counts = _waiting(utcnow())
+    if has_request_context():
+        g.staff_waiting = counts
+    return counts
+
+
+def _waiting(now):
     unanswered = unanswered_questions_query(now).order_by(None).subquery()
     counts = {
         "scans": _count(SelfScan, SelfScan.status == SCAN_SUBMITTED),
@@ -52,14 +61,12 @@ def todo_total(counts):
 
 
 def header_todo():
-    """For the header: (total, [(count, words)]) of what waits, for staff; None for everyone else.
-    Counted once per request."""
+    """For the header: (total, [(count, words)]) of what waits, for staff; None for everyone
+    else."""
     if not has_request_context() or not current_user.is_authenticated \
             or not can_view_admin(current_user):
         return None
-    if "staff_todo" not in g:
-        counts = waiting()
-        parts = [(counts[key], one if counts[key] == 1 else many)
-                 for key, (one, many) in TODO_LABELS.items() if counts[key]]
-        g.staff_todo = (todo_total(counts), parts)
-    return g.staff_todo
+    counts = waiting()
+    parts = [(counts[key], one if counts[key] == 1 else many)
+             for key, (one, many) in TODO_LABELS.items() if counts[key]]
+    return todo_total(counts), parts

@@ -1,6 +1,6 @@
 import time
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -16,7 +16,7 @@ from app.blueprints.account.forms import (
     SecondFactorSetupForm,
 )
 from app.blueprints.auth.forms import ResendVerificationForm
-from app.blueprints.auth.routes import code_refused, start_session
+from app.blueprints.auth.routes import code_rate, start_session
 from app.extensions import limiter
 from app.timeutil import utcnow
 from app.tokens import PURPOSE_EMAIL_CHANGE, find_token
@@ -166,21 +166,11 @@ SETUP_SECONDS = 1800
 CODE_WRONG = "Deze code klopt niet. Vul de zes cijfers in die je app nu toont."
 
 
-def _account_code_key():
-    return f"account:{current_user.id}" if current_user.is_authenticated else "account:none"
-
-
-# One budget of wrong codes per account for every form that asks for one (sign-in included).
-code_rate = limiter.shared_limit(
-    "5 per 5 minutes;30 per day", scope="second-factor-codes", key_func=_account_code_key,
-    deduct_when=code_refused, methods=["POST"])
-
-
-def _setup_secret(fresh=False):
+def _setup_secret():
     """The secret shown on the setup page: kept in the (signed) session until it is confirmed,
     so a reload shows the same QR code; a new one after half an hour."""
     pending = session.get(SETUP_KEY)
-    if not fresh and isinstance(pending, dict) and second_factor.valid_secret(pending.get("secret")) \
+    if isinstance(pending, dict) and second_factor.valid_secret(pending.get("secret")) \
             and isinstance(pending.get("at"), int) and pending["at"] + SETUP_SECONDS > time.time():
         return pending["secret"]
     secret = second_factor.new_secret()

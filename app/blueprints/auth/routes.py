@@ -103,26 +103,30 @@ def _pending():
     return user, pending
 
 
-def _pending_key():
-    """Codes are limited per account, whatever address or browser they come from."""
+def _code_key():
+    """Codes are limited per account, whatever address or browser they come from: the signed-in
+    person's, or the one whose sign-in waits for its second step."""
+    if current_user.is_authenticated:
+        return f"account:{current_user.id}"
     pending = session.get(PENDING_KEY)
     who = pending.get("user") if isinstance(pending, dict) else None
     return f"account:{who}" if isinstance(who, int) else f"address:{get_remote_address()}"
 
 
-def code_refused(response):
+def _code_refused(response):
     """Whether a second-factor code was refused (the pages answer 400 then)."""
     return response.status_code == 400
 
 
-second_factor_rate = limiter.shared_limit(
-    "5 per 5 minutes;30 per day", scope="second-factor-codes", key_func=_pending_key,
-    deduct_when=code_refused, methods=["POST"])
+# One budget of wrong codes per account for every form that asks for one (/account's too).
+code_rate = limiter.shared_limit(
+    "5 per 5 minutes;30 per day", scope="second-factor-codes", key_func=_code_key,
+    deduct_when=_code_refused, methods=["POST"])
 
 
 @bp.route("/inloggen/tweede-stap", methods=["GET", "POST"])
 @limiter.limit("20 per 15 minutes", methods=["POST"])
-@second_factor_rate
+@code_rate
 def second_step():
     if current_user.is_authenticated:
         return redirect(url_for("public.index"))
