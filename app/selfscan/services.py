@@ -230,9 +230,10 @@ def submit_scan(scan, raw, consent_research):
 def start_rescan(user, collective):
     """A new scan for an existing collective, started by its representative.
 
-    Contact person from the account, step 1 prefilled from the previous scan where those answers
-    still fit the current questionnaire. An unfinished repeat scan is picked up again instead of
-    starting a second one (its link is renewed: we only know its hash). Returns (scan, raw).
+    Contact person from the account, and every answer of the collective's previous scan that still
+    fits the current questionnaire filled in (prefill_from_previous). An unfinished repeat scan is
+    picked up again instead of starting a second one (its link is renewed: we only know its hash;
+    questions it never saved are filled in from the previous scan too). Returns (scan, raw).
     """
     draft = db.session.execute(
         db.select(SelfScan)
@@ -245,13 +246,40 @@ def start_rescan(user, collective):
         draft.resume_link_sent_to = None
         draft.started_by = user
         db.session.flush()
+        prefill_from_previous(draft)
         return draft, raw
     scan, raw = start_scan(started_by=user, collective=collective)
     set_contact(scan, user.name, user.email)
-    previous = previous_scan(scan)  # the collective's latest approved or completed scan
-    if previous is not None:
-        first = questionnaire_of(scan).step(1)
-        values, errors = parse_step(first, answers_as_formdata(first, previous.answer_map()))
-        save_answers(scan, {k: v for k, v in values.items()
-                            if k not in errors and v not in (None, "", [])})
+    prefill_from_previous(scan)
     return scan, raw
+
+
+def prefill_from_previous(scan):
+    """Copy the answers of the collective's previous scan (approved or completed) into this draft
+    repeat scan, on every step, as stored answers the person can change. Only questions that still
+    exist in this scan's questionnaire and whose earlier answer is still valid there carry over (a
+    removed question is skipped, a changed one stays empty); a question this draft has saved
+    already, even as empty, is left alone. Only the same collective's scans are read
+    (previous_scan). Returns the previous scan, or None when there is none."""
+    previous = prefilled_from(scan)
+    if previous is None:
+        return None
+    earlier = previous.answer_map()
+    saved = {answer.question_key for answer in scan.answers}
+    values = {}
+    for step in questionnaire_of(scan).steps:
+        parsed, errors = parse_step(step, answers_as_formdata(step, earlier))
+        values.update({key: value for key, value in parsed.items()
+                       if key not in errors and key not in saved
+                       and value not in (None, "", [])})
+    if values:
+        save_answers(scan, values)
+    return previous
+
+
+def prefilled_from(scan):
+    """The previous scan whose answers a draft repeat scan starts from, or None (a first scan,
+    or a collective without an earlier scan)."""
+    if scan.status != SCAN_DRAFT or scan.collective_id is None:
+        return None
+    return previous_scan(scan)

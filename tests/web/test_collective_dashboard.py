@@ -84,8 +84,8 @@ def test_representative_sees_requests_and_the_new_scan_button(client, windvang):
     assert "Nieuwe zelfscan starten" in page
     assert 'action="/zelfscan/opnieuw"' in page
     assert "De laatste zelfscan is ingevuld op" in page
-    # Says truthfully what a repeat scan fills in: step 1 (the collective's data), not the answers.
-    assert "De gegevens over jullie collectief (stap 1) staan al ingevuld" in page
+    # A repeat scan starts from every answer of the previous one (tests/web/test_selfscan_rescan.py).
+    assert "Alle antwoorden van de vorige keer staan al ingevuld" in page
 
 
 def test_new_scan_button_starts_a_repeat_scan(client, windvang):
@@ -105,6 +105,7 @@ def test_empty_state_without_a_report(client, windvang):
     assert "radar-chart" not in page
     assert "Nieuwe zelfscan starten" in page
     assert "De laatste zelfscan is ingevuld op" not in page
+    assert "Alle antwoorden van de vorige keer" not in page  # there is no previous scan to copy
     assert "Er zijn geen openstaande aanvragen" in page
 
 

@@ -114,9 +114,12 @@ def start_rescan():
     scan, raw = services.start_rescan(current_user, collective)
     services.send_resume_link(scan, raw)
     remember(scan, raw)
-    flash(f"Je bent een nieuwe zelfscan voor {collective.name} begonnen. De gegevens over jullie "
-          "collectief van de vorige keer staan al ingevuld: kijk ze na en pas aan wat veranderd is.",
-          "info")
+    if services.prefilled_from(scan) is not None:
+        flash(f"Je bent een nieuwe zelfscan voor {collective.name} begonnen. De antwoorden van "
+              "jullie vorige zelfscan staan al ingevuld: kijk ze na en pas aan wat veranderd is.",
+              "info")
+    else:
+        flash(f"Je bent een nieuwe zelfscan voor {collective.name} begonnen.", "info")
     return redirect(url_for("selfscan.step", number=1))
 
 
@@ -231,6 +234,7 @@ def step(number):
         "selfscan/step.html", scan, raw, questionnaire, number,
         form=form, step=this_step, formdata=formdata, errors=errors,
         refusal=services.refusal(scan) if number == 1 else None,
+        prefilled_from=services.prefilled_from(scan),
     )
 
 
