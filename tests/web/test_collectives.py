@@ -161,7 +161,7 @@ def test_detail_shows_public_information_to_a_visitor(client):
     assert "Rita Representant" not in page
     assert "alleen zichtbaar voor leden van een collectief op het platform" in page
     assert "Maak een account aan en vraag lidmaatschap aan" in page
-    assert 'href="/registreren"' in page
+    assert 'href="/registreren?next=/collectieven/energiecooperatie-de-windvang"' in page
     assert 'href="/inloggen?next=/collectieven/energiecooperatie-de-windvang"' in page
     assert "Nederlandse situatie" not in page
 

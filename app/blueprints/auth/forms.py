@@ -98,6 +98,7 @@ class RegisterForm(TextForm):
     name = name_field()
     email = email_field()
     password, confirm = new_password_fields("Wachtwoord")
+    next = HiddenField()  # where to go after verifying and logging in (checked by safe_next_url)
     submit = SubmitField("Account aanmaken")
 
 

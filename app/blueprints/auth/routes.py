@@ -1,8 +1,12 @@
 import time
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for,
+)
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 
 from app.accounts import auth as services
 from app.accounts import second_factor, sessions
@@ -15,6 +19,7 @@ from app.blueprints.auth.forms import (
     ResetPasswordForm,
     SecondStepForm,
 )
+from app.collectives.services import find_collective
 from app.extensions import db, limiter
 from app.models.accounts import User
 from app.tokens import PURPOSE_RESET, find_token
@@ -27,6 +32,29 @@ RESET_SENT = (
     "Als er een account bij dit e-mailadres hoort, hebben we er een link naartoe gestuurd om een "
     "nieuw wachtwoord in te stellen. De link is een uur geldig. Kijk ook in je spam-map."
 )
+
+
+# Who just verified their address in this browser, so the login form that follows has it filled
+# in: their id in the signed session (the address itself never goes into a cookie or a URL, where
+# it could be read or logged), used by the next view of the login form.
+VERIFIED_KEY = "verified_user"
+
+
+def return_to(next_url):
+    """The name of the collective whose page `next_url` is, for "Na het inloggen ga je terug naar
+    …", or None (another page, or not a safe local path)."""
+    path = safe_next_url(next_url)
+    if not path:
+        return None
+    try:
+        endpoint, args = current_app.url_map.bind("localhost").match(urlsplit(path).path,
+                                                                      method="GET")
+    except HTTPException:
+        return None
+    if endpoint != "collectives.detail":
+        return None
+    collective = find_collective(args.get("slug"))
+    return collective.name if collective is not None else None
 
 
 def start_session(user, remember=False):
@@ -47,10 +75,11 @@ def start_session(user, remember=False):
                deduct_when=devices.failed, exempt_when=devices.trusted_device)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("public.index"))
+        return redirect(safe_next_url(request.args.get("next")) or url_for("public.index"))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next_url(request.args.get("next")) or ""
+        form.email.data = _verified_address()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
@@ -67,7 +96,15 @@ def login():
             return redirect(url_for("auth.second_step"))
         else:
             return _signed_in(user, form.remember.data, form.next.data)
-    return render_template("auth/login.html", form=form)
+    form.next.data = safe_next_url(form.next.data) or ""  # never echo a foreign address
+    return render_template("auth/login.html", form=form, return_to=return_to(form.next.data))
+
+
+def _verified_address():
+    """The address of the person who just verified it in this browser (once), or None."""
+    user_id = session.pop(VERIFIED_KEY, None)
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    return user.email if user is not None and user.is_active else None
 
 
 def _signed_in(user, remember, next_url, used_recovery=False):
@@ -184,19 +221,32 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("account.index"))
     form = RegisterForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next")
+    form.next.data = safe_next_url(form.next.data) or ""
     if form.validate_on_submit():
-        services.request_registration(form.name.data, form.email.data, form.password.data)
+        services.request_registration(form.name.data, form.email.data, form.password.data,
+                                      next_url=form.next.data)
         return render_template("auth/check_email.html", email=form.email.data)
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register.html", form=form, return_to=return_to(form.next.data))
 
 
 @bp.route("/e-mailadres-bevestigen/<token>")
 def verify_email(token):
-    user = services.verify_email(token)
+    user, next_url = services.verify_email(token)
     if user is None:
         return render_template("auth/token_invalid.html", what="bevestigingslink"), 400
-    flash("Je e-mailadres is bevestigd. Dank je wel!", "success")
-    return redirect(url_for("account.index" if current_user.is_authenticated else "auth.login"))
+    if current_user.is_authenticated:
+        flash("Je e-mailadres is bevestigd. Dank je wel!", "success")
+        if current_user.id == user.id and next_url:
+            return redirect(next_url)
+        return redirect(url_for("account.index"))
+    # The link proves the mailbox, not the password: the person logs in (the address filled in)
+    # and is then taken on to where the registration started, such as a collective's page.
+    session[VERIFIED_KEY] = user.id
+    flash("Je e-mailadres is bevestigd. Dank je wel! Log in met je wachtwoord om verder te gaan.",
+          "success")
+    return redirect(url_for("auth.login", next=next_url) if next_url else url_for("auth.login"))
 
 
 @bp.route("/e-mailadres-bevestigen", methods=["POST"])
