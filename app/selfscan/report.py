@@ -129,6 +129,17 @@ class Report:
         return next((d for d in self.dimensions if d.key == key), None)
 
 
+def profile_rows(scan, questionnaire):
+    """(label, shown value) of the profile answers the report opens with ("Over …")."""
+    answers = scan.answer_map()
+    rows = []
+    for role in ("name", "sector", "legal_form", "location", "founded", "members"):
+        question = questionnaire.question(questionnaire.profile_keys.get(role, ""))
+        if question is not None and answers.get(question.key) is not None:
+            rows.append((question.label, question.display(answers[question.key])))
+    return rows
+
+
 def _country(scan, questionnaire, answers):
     if scan.collective is not None and scan.collective.country:
         return scan.collective.country

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from app.selfscan import services
 from app.selfscan.pdf import report_pdf as render_pdf  # the view is report_pdf
-from app.selfscan.report import build_report
+from app.selfscan.report import build_report, profile_rows
 from app.blueprints.selfscan.routes import bp, link_unknown
 from app.extensions import db, limiter
 from app.models.selfscan import SelfScan
@@ -34,17 +34,6 @@ def _by_id(scan_id):
     return scan
 
 
-def _profile(scan, questionnaire):
-    """(label, shown value) of the profile answers the report opens with."""
-    answers = scan.answer_map()
-    rows = []
-    for role in ("name", "sector", "legal_form", "location", "founded", "members"):
-        question = questionnaire.question(questionnaire.profile_keys.get(role, ""))
-        if question is not None and answers.get(question.key) is not None:
-            rows.append((question.label, question.display(answers[question.key])))
-    return rows
-
-
 def _render(scan, pdf_url):
     report = build_report(scan)
     questionnaire = services.questionnaire_of(scan)
@@ -58,7 +47,7 @@ def _render(scan, pdf_url):
         scan=scan,
         report=report,
         questionnaire=questionnaire,
-        profile=_profile(scan, questionnaire),
+        profile=profile_rows(scan, questionnaire),
         answers=scan.answer_map(),
         pdf_url=pdf_url,
         show_rescan=show_rescan,
