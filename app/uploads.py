@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, send_file
 
+from app import images
+
 # file_type -> (Content-Type, label shown to people)
 FILE_TYPES = {
     "pdf": ("application/pdf", "PDF"),
@@ -33,7 +35,7 @@ from app.errors import UserError
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 MAX_FILENAME_LENGTH = 200
 CHUNK_SIZE = 64 * 1024
-STORED_NAME_RE = re.compile(r"^[0-9a-f]{32}\.(pdf|odt|docx|xlsx)$")
+STORED_NAME_RE = re.compile(r"^[0-9a-f]{32}\.(pdf|odt|docx|xlsx|jpg|png|webp)$")
 TEMP_PREFIX = ".upload-"
 # An office file (a ZIP) is refused when it would unpack to more than this, or holds more entries:
 # a real document is far below both, a "zip bomb" offered to members is not.
@@ -334,3 +336,70 @@ def size_text(size):
     if text.endswith(",0"):
         text = text[:-2]
     return f"{text} {unit}"
+
+
+# -- photos: shown on the site, never downloads ---------------------------------------------------
+
+PHOTO_EXTENSIONS = {"jpg": images.JPEG, "jpeg": images.JPEG, "png": images.PNG, "webp": images.WEBP}
+PHOTO_CONTENT_TYPES = {images.JPEG: "image/jpeg", images.PNG: "image/png", images.WEBP: "image/webp"}
+PHOTO_LIST = "JPEG-, PNG- of WebP-bestand"
+MAX_PHOTO_MB = 2
+PHOTO_MAX_AGE = 24 * 3600  # a replaced photo gets a new name, so a day in a cache is harmless
+
+
+def store_photo(file_storage):
+    """Check an uploaded photo and store it without its metadata; raises UploadRejected (nothing
+    stored). The extension must be a photo's; the content decides the stored type."""
+    filename = getattr(file_storage, "filename", None) or ""
+    if not filename.strip():
+        raise UploadRejected("Kies een foto om te uploaden.")
+    if extension_of(filename) not in PHOTO_EXTENSIONS:
+        raise UploadRejected(f"Dit soort bestand kan niet als foto: kies een {PHOTO_LIST}.")
+    limit = MAX_PHOTO_MB * 1024 * 1024
+    data = file_storage.stream.read(limit + 1)
+    if len(data) > limit:
+        raise UploadRejected(
+            f"De foto is te groot: hoogstens {MAX_PHOTO_MB} MB. Een foto van 800 × 800 pixels is "
+            "ruim genoeg.")
+    if not data:
+        raise UploadRejected("Het bestand is leeg.")
+    if images.sniff(data) is None:
+        raise UploadRejected(
+            f"De inhoud van dit bestand is geen foto. Een foto moet een echt {PHOTO_LIST} zijn.")
+    try:
+        info, cleaned = images.clean_photo(data)
+    except images.ImageError as error:
+        raise UploadRejected(error.message) from error
+    stored_name = _write_new(cleaned, info.kind)
+    return StoredUpload(stored_name=stored_name, file_type=info.kind, size=len(cleaned),
+                        filename=clean_filename(filename, info.kind))
+
+
+def _write_new(data, file_type):
+    """Write checked bytes under a new random name (via a hidden temporary file); the name."""
+    directory = upload_dir()
+    temp_path = os.path.join(directory, TEMP_PREFIX + secrets.token_hex(16))
+    try:
+        with open(temp_path, "wb") as file:
+            file.write(data)
+        stored_name = _new_stored_name(file_type)
+        os.replace(temp_path, os.path.join(directory, stored_name))
+    except BaseException:
+        _remove_quietly(temp_path)
+        raise
+    return stored_name
+
+
+def photo_response(stored_name):
+    """Send a stored photo to be shown inline; 404 for a name that is not a stored photo."""
+    path = stored_path(stored_name)
+    file_type = extension_of(stored_name)
+    if path is None or file_type not in PHOTO_CONTENT_TYPES or not os.path.isfile(path):
+        abort(404)
+    response = send_file(path, mimetype=PHOTO_CONTENT_TYPES[file_type], conditional=True,
+                         etag=True, max_age=PHOTO_MAX_AGE)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = f"public, max-age={PHOTO_MAX_AGE}"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
