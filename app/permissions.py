@@ -356,6 +356,18 @@ TEMPLATE_CHECKS.update({
 })
 
 
+# -- the public pages ---------------------------------------------------------------------------
+
+def can_manage_team(user):
+    """Only administrators add, edit, order and remove the team on /over-ons (not moderators)."""
+    return can_administer(user)
+
+
+TEMPLATE_CHECKS.update({
+    "can_manage_team": can_manage_team,
+})
+
+
 def search_rights(user):
     """What a searcher may find (registered with the search engine by create_app): the audiences
     of documents they may read, and whether they search the knowledge base's members-only text."""

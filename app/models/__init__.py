@@ -23,7 +23,7 @@ from app.models.labs import (  # noqa: F401
 )
 from app.models.notifications import Notification  # noqa: F401
 from app.models.outbox import OutboxMessage  # noqa: F401
-from app.models.public import ContactMessage  # noqa: F401
+from app.models.public import ContactMessage, TeamMember  # noqa: F401
 from app.models.selfscan import SelfScan, SelfScanAnswer  # noqa: F401
 from app.models.knowledge import KnowledgeAttachment, KnowledgeItem, KnowledgeTag  # noqa: F401
 from app.models.search import SearchJob  # noqa: F401

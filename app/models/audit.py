@@ -48,6 +48,10 @@ ACTION_LABELS = {
     "partner.research_access": "Onderzoekstoegang gewijzigd",
     "selfscan.approve": "Zelfscan goedgekeurd",
     "selfscan.reject": "Zelfscan afgewezen",
+    "team.create": "Teamlid toegevoegd",
+    "team.update": "Teamlid bewerkt",
+    "team.move": "Teamlid verplaatst",
+    "team.delete": "Teamlid verwijderd",
 }
 
 

@@ -1,7 +1,8 @@
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import team, uploads
 from app.blueprints.forum.routes import thread_url
 from app.blueprints.public.forms import ContactForm
 from app.contact import submit_contact_message
@@ -29,7 +30,15 @@ def index():
 
 @bp.route("/over-ons")
 def about():
-    return render_template("public/about.html")
+    return render_template("public/about.html", team_members=team.ordered_members())
+
+
+@bp.route("/over-ons/team/<photo_name>")
+def team_photo(photo_name):
+    """A team member's photo; only the photo of someone on the team, nothing else in UPLOAD_DIR."""
+    if team.member_with_photo(photo_name) is None:
+        abort(404)
+    return uploads.photo_response(photo_name)
 
 
 @bp.route("/veelgestelde-vragen")
