@@ -490,6 +490,65 @@ ITEMS = [
         themes=["juridisch", "regelgeving"], sectors=["zorg", "wonen", "anders"],
         dimensions=["bestuur"], source=EDITORS, days=45,
     ),
+    # The FAQ's answer about scientific knowledge links here (SCIENCE_EXPLAINED_SLUG in
+    # app/blueprints/public/routes.py is the address this title gets).
+    dict(
+        kind="document",
+        title="Wetenschappelijke kennis uitgelegd",
+        summary="Wat maakt kennis wetenschappelijk, hoe herken je het (peer review, een beschreven "
+                "methode, bronnen) en hoe vind je het op CollectieveKracht? Met een korte uitleg "
+                "van onderzoeksmethoden en citizen science.",
+        body=_body(
+            "### Twee soorten kennis",
+            "Op CollectieveKracht komt kennis uit twee bronnen samen. De eerste is ervaring: wat "
+            "collectieven zelf hebben geprobeerd, wat werkte en wat niet. De tweede is de "
+            "wetenschap: wat onderzoekers stap voor stap hebben uitgezocht. Ze vullen elkaar aan. "
+            "Hier lees je wat wetenschappelijke kennis anders maakt en hoe je haar herkent.",
+            "### Drie kenmerken",
+            "1. **Verklaringen die je kunt toetsen.** Onderzoekers willen begrijpen hoe de "
+            "werkelijkheid in elkaar zit. Dat doen ze met ideeën die je met waarnemingen kunt "
+            "controleren, en die dus ook onjuist kunnen blijken.\n"
+            "2. **Zorgvuldige gegevens.** Wie onderzoek doet, legt vast hoe de gegevens zijn "
+            "verzameld en verwerkt: wie er is gevraagd, hoeveel mensen, wanneer en met welke "
+            "vragen.\n"
+            "3. **De spelregels van de wetenschap.** Het onderzoek is onafhankelijk (geen "
+            "opdrachtgever bepaalt de uitkomst), herhaalbaar (een ander kan het overdoen), open "
+            "over de aanpak en beoordeeld door vakgenoten.",
+            "### Zo herken je het",
+            "- **Peer review.** Een artikel in een wetenschappelijk tijdschrift is voor publicatie "
+            "anoniem beoordeeld door andere onderzoekers uit hetzelfde vak. Zij kijken of de "
+            "aanpak deugt en of de conclusies uit de gegevens volgen. Een blog, persbericht of "
+            "folder heeft die toets meestal niet gehad.\n"
+            "- **Een beschreven methode.** Goed onderzoek vertelt hoe het is gedaan: een "
+            "vragenlijst onder 300 coöperaties, gesprekken met twintig bestuurders, een "
+            "vergelijking van jaarverslagen. Zo zie je zelf voor wie de uitkomst geldt.\n"
+            "- **Bronnen.** Een wetenschappelijke tekst verwijst naar eerder onderzoek, zodat je "
+            "kunt nagaan waar een bewering vandaan komt.\n"
+            "- **Voorzichtige conclusies.** Onderzoekers zeggen erbij wat ze niet weten en waar "
+            "hun onderzoek ophoudt. Wie belooft dat iets altijd werkt, wil meestal iets verkopen.",
+            "### Verschillende manieren van onderzoek",
+            "Hoe onderzoekers aan hun kennis komen, hangt af van de methode. Een vragenlijst onder "
+            "veel collectieven laat patronen zien. Gesprekken of een casestudy laten zien waarom "
+            "het in één collectief zo loopt. Een experiment vergelijkt wat er gebeurt met en zonder "
+            "een bepaalde aanpak. Elke methode beantwoordt een ander soort vraag.",
+            "### Citizen science",
+            "Bij citizen science doen burgers zelf mee aan het onderzoek: ze verzamelen gegevens, "
+            "bedenken mee welke vragen ertoe doen of helpen de uitkomsten te duiden. Hoe nauw "
+            "onderzoekers en burgers samenwerken, verschilt per project. De zelfscan is ook een "
+            "vorm van samenwerking: collectieven delen gegevens, de onderzoeksgroep zoekt uit wat "
+            "ze laten zien en geeft die inzichten terug.",
+            "### Wetenschappelijke kennis op CollectieveKracht",
+            "- In de kennisbank hebben items uit onderzoek het label **Wetenschappelijk inzicht**. "
+            "Kies bij *Soort* dat label om alleen die items te zien.\n"
+            "- Bij elk item staat **door wie** het is geschreven, bijvoorbeeld de onderzoeksgroep "
+            "of een lectoraat, zodat je weet waar de kennis vandaan komt.\n"
+            "- Een **praktijkvoorbeeld** is ervaringskennis: waardevol, maar het verhaal van één "
+            "collectief. Een wetenschappelijk inzicht kijkt over veel collectieven heen.\n"
+            "- Een vraag voor een onderzoeker stel je in het **Sciencelab**.",
+        ),
+        themes=["kennis"], sectors=ALL_SECTORS, dimensions=["strategie"],
+        source=RESEARCH_GROUP, days=380,
+    ),
     # -- concepten (nog niet gepubliceerd) ------------------------------------------------------
     dict(
         kind="document",

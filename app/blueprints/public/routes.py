@@ -9,7 +9,7 @@ from app.contact import submit_contact_message
 from app.extensions import limiter
 from app.forum.queries import latest_threads
 from app.health import STATUS_OK, worker_health
-from app.knowledge.queries import latest_items
+from app.knowledge.queries import find_item, latest_items
 from app.permissions import can_read_forum
 
 bp = Blueprint("public", __name__)
@@ -28,6 +28,11 @@ def index():
                            latest_threads=threads)
 
 
+# The knowledge item the FAQ's answer about scientific knowledge points to (the address a
+# moderator's item with the title "Wetenschappelijke kennis uitgelegd" gets).
+SCIENCE_EXPLAINED_SLUG = "wetenschappelijke-kennis-uitgelegd"
+
+
 @bp.route("/over-ons")
 def about():
     return render_template("public/about.html", team_members=team.ordered_members())
@@ -43,7 +48,11 @@ def team_photo(photo_name):
 
 @bp.route("/veelgestelde-vragen")
 def faq():
-    return render_template("public/faq.html")
+    # Linked only while it is published, so the FAQ never points to a missing page.
+    science_item = find_item(SCIENCE_EXPLAINED_SLUG)
+    if science_item is not None and not science_item.is_published:
+        science_item = None
+    return render_template("public/faq.html", science_item=science_item)
 
 
 @bp.route("/privacy")
