@@ -39,15 +39,16 @@ DIGEST_INTERVAL = timedelta(hours=24)
 MAX_ITEMS_PER_MAIL = 30
 
 
-def notify(user, kind, text, url, actor=None, excerpt=""):
+def notify(user, kind, text, url, actor=None, excerpt="", emailed=False):
     """Add a notification for `user` (not for the actor themself); returns it or None.
 
     `url` is a path on this site as the URL map builds it (e.g. /forum/bericht/12); /meldingen
-    redirects only to such local paths, and e-mails put BASE_URL before it.
+    redirects only to such local paths, and e-mails put BASE_URL before it. `emailed`: the caller
+    tells the person by an e-mail of its own, so the notification e-mails leave this one out.
     """
     if user is None or (actor is not None and user.id == actor.id):
         return None
-    mail_state = MAIL_SKIPPED if user.notify_email == EMAIL_OFF else MAIL_PENDING
+    mail_state = MAIL_SKIPPED if emailed or user.notify_email == EMAIL_OFF else MAIL_PENDING
     notification = Notification(
         user_id=user.id,
         kind=kind,

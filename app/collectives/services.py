@@ -20,10 +20,11 @@ from app.models.collectives import (
     JoinRequest,
 )
 from app.models.selfscan import SCAN_APPROVED, SCAN_COMPLETED, SelfScan
+from app.notifications import notify
 from app.permissions import can_moderate
 from app.selfscan.report import build_report
 from app.timeutil import utcnow
-from app.urls import external_url
+from app.urls import external_url, site_path
 from app.validators import MAX_ID, has_control_characters
 
 MAX_SLUG = 80
@@ -81,6 +82,7 @@ def representatives(collective):
 
 
 def moderators():
+    """Moderators and administrators who can act now (a suspension that ran out is over)."""
     people = db.session.execute(
         db.select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.id)
     ).scalars().all()
@@ -147,7 +149,8 @@ def dashboard_report(scan):
 # -- joining ---------------------------------------------------------------------------------------
 
 def request_to_join(user, collective, message=""):
-    """Create a pending join request and tell the representative(s), or the moderators.
+    """Create a pending join request and tell the representative(s), or the moderators, by
+    e-mail and in the bell.
 
     One open request per person at a time. The caller checked can_request_to_join.
     """
@@ -171,7 +174,11 @@ def request_to_join(user, collective, message=""):
     if to_moderators:
         recipients = moderators()
     dashboard_url = external_url("collectives.dashboard", slug=collective.slug)
+    dashboard_path = site_path("collectives.dashboard", slug=collective.slug) + "#aanvragen"
     for recipient in recipients:
+        # In the bell too; the e-mail below already tells them, so the notification e-mails don't.
+        notify(recipient, "join_request", f"{user.name} wil lid worden van {collective.name}",
+               dashboard_path, actor=user, excerpt=join_request.message, emailed=True)
         queue_mail(
             recipient.email,
             f"{user.name} wil lid worden van {collective.name}",

@@ -4,7 +4,6 @@ One notification per person per post: a mention beats a quote beats a reply (or 
 """
 import re
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
@@ -13,6 +12,7 @@ from app.models.accounts import User
 from app.models.forum import GroupWatch, Post, ThreadWatch
 from app.notifications import notify
 from app.permissions import can_read_forum
+from app.urls import site_path
 
 MAX_MENTIONS = 20  # people notified per post at most, against mass-mentioning
 EXCERPT_LENGTH = 200
@@ -23,7 +23,7 @@ QUOTE_HEADER_RE = re.compile(r"^> \*\*(.{1,120}?)\*\* schreef:[ \t]*$", re.MULTI
 
 def permalink_path(post):
     """The site path of a post's permalink (built without a request, e.g. from a command)."""
-    return current_app.url_map.bind("localhost").build("forum.post_permalink", {"post_id": post.id})
+    return site_path("forum.post_permalink", post_id=post.id)
 
 
 def resolve_mentions(source):

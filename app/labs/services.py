@@ -6,7 +6,6 @@ app.markup, as in the forum); the forum's posting limits apply to labs too.
 """
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from app.accounts.limits import LABS, check_posting_limit
@@ -28,6 +27,7 @@ from app.models.labs import (
 )
 from app.notifications import notify
 from app.timeutil import utcnow
+from app.urls import site_path
 
 EXCERPT_LENGTH = 200
 REMINDER_AFTER = timedelta(days=7)
@@ -43,8 +43,7 @@ def _render(source):
 
 def question_path(question):
     """The site path of a question page (built without a request, e.g. in the background worker)."""
-    return current_app.url_map.bind("localhost").build(
-        "labs.question", {"lab_slug": question.lab.slug, "question_id": question.id})
+    return site_path("labs.question", lab_slug=question.lab.slug, question_id=question.id)
 
 
 def reply_path(reply):

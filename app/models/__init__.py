@@ -21,7 +21,7 @@ from app.models.labs import (  # noqa: F401
     PartnerOrganisation,
     lab_partners,
 )
-from app.models.notifications import Notification  # noqa: F401
+from app.models.notifications import Notification, StaffAlert  # noqa: F401
 from app.models.outbox import OutboxMessage  # noqa: F401
 from app.models.public import ContactMessage, TeamMember  # noqa: F401
 from app.models.selfscan import SelfScan, SelfScanAnswer  # noqa: F401

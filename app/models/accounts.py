@@ -59,6 +59,10 @@ class User(UserMixin, db.Model):
     # Notification e-mail: "direct", "digest" (daily) or "off" (see app.models.notifications).
     notify_email = db.Column(db.String(10), nullable=False, default="direct", server_default="direct")
     last_digest_at = db.Column(db.DateTime, nullable=True)
+    # Staff: how new items in the moderators' queues reach them, "each" (bell and e-mail per item),
+    # "daily" (bell per item, one e-mail at 08:00) or "none" (see app.models.notifications).
+    staff_alerts = db.Column(db.String(10), nullable=False, default="each", server_default="each")
+    staff_summary_at = db.Column(db.DateTime, nullable=True)
     # Partners: their organisation and labs (app.models.labs); research access is given by an admin.
     partner_organisation_id = db.Column(
         db.Integer, db.ForeignKey("partner_organisations.id", ondelete="SET NULL"), nullable=True

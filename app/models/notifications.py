@@ -38,3 +38,28 @@ class Notification(db.Model):
         db.Index("ix_notifications_user_unread", "user_id", "read_at"),
         db.Index("ix_notifications_mail_state", "mail_state", "created_at"),
     )
+
+
+# What moderators hear about new items in their queues (users.staff_alerts).
+STAFF_EACH = "each"
+STAFF_DAILY = "daily"
+STAFF_NONE = "none"
+STAFF_ALERT_CHOICES = {
+    STAFF_EACH: "Bij elk nieuw item een melding en een e-mail",
+    STAFF_DAILY: "Bij elk nieuw item een melding, en één e-mail per dag om 08:00 met wat er wacht",
+    STAFF_NONE: "Geen meldingen en geen e-mail (het aantal in de kopregel blijft)",
+}
+
+
+class StaffAlert(db.Model):
+    """One item of a moderators' queue that has been announced: the ledger that makes sure nothing
+    is announced twice (unique per kind and item), also when two workers run."""
+    __tablename__ = "staff_alerts"
+
+    id = db.Column(db.Integer, primary_key=True)
+    # scan, report, partner_application, lab_question, contact, scan_deadline
+    kind = db.Column(db.String(30), nullable=False)
+    item_id = db.Column(db.Integer, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+
+    __table_args__ = (db.UniqueConstraint("kind", "item_id", name="uq_staff_alerts_kind_item"),)

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from sqlalchemy import func
 
-from app.contact import moderator_addresses
 from app.errors import UserError
 from app.extensions import db
 from app.mail import queue_mail
@@ -73,7 +72,8 @@ def pending_application_for(email):
 
 
 def submit_application(data):
-    """Store an application and e-mail the contact person and the moderators.
+    """Store an application and e-mail the contact person (the moderators hear of it from the
+    staff-alerts job).
 
     `data` holds organisation_name, kind, website, lab_slugs, contact_name, contact_email,
     contact_role, motivation. Returns (application, created): while an application for the same
@@ -107,16 +107,7 @@ def submit_application(data):
         application=application, labs=labs, kind_label=PARTNER_KINDS.get(application.kind, ""),
         contact_url=external_url("public.contact"),
     )
-    review_url = external_url("admin.partner_application", application_id=application.id)
-    for address in moderator_addresses():
-        queue_mail(
-            address,
-            f"Nieuwe partneraanvraag: {application.organisation_name}",
-            "partner_application_new",
-            application=application, labs=labs, kind_label=PARTNER_KINDS.get(application.kind, ""),
-            review_url=review_url,
-        )
-    return application, True
+    return application, True  # the staff-alerts job tells the moderators (app.staff_alerts)
 
 
 # -- vetting -----------------------------------------------------------------------------------

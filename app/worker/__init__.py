@@ -30,6 +30,7 @@ from app.mail import deliver_due
 from app.notifications import send_notification_emails
 from app.retention import apply_retention
 from app.search import apply_pending
+from app.staff_alerts import send_staff_alerts
 from app.timeutil import utcnow
 from app.worker import schedule
 
@@ -71,6 +72,13 @@ def _notifications(stop):
     return f"{queued} notification e-mails queued" if queued else None
 
 
+def _staff_alerts(stop):
+    done = send_staff_alerts()
+    parts = [f"{done['items']} items announced" if done["items"] else "",
+             f"{done['summaries']} daily summaries" if done["summaries"] else ""]
+    return ", ".join(part for part in parts if part) or None
+
+
 def _lab_reminders(stop):
     sent = send_accept_reminders()
     return f"{sent} reminders" if sent else None
@@ -89,6 +97,8 @@ JOBS = (
         description="registrations and 'forgot password' requests: accounts, links, notices"),
     Job("lab-reminders", _lab_reminders, 600, exclusive=True,
         description="remind askers to accept a helpful answer after a week"),
+    Job("staff-alerts", _staff_alerts, 60, exclusive=True,
+        description="tell moderators of new queue items and near deadlines; daily summaries at 08:00"),
     Job("notifications", _notifications, 30, exclusive=True,
         description="queue notification e-mails: direct batches and daily digests"),
     Job("outbox", _outbox, 2, exclusive=False,

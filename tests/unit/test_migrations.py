@@ -99,3 +99,29 @@ def test_downgrade_to_base_and_upgrade_again_on_postgresql(app):
     finally:
         with db.engine.begin() as connection:
             connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+
+
+def test_the_staff_alerts_migration_enters_what_already_waits_so_it_is_not_announced(app, tmp_path):
+    """After the upgrade the first worker round must not e-mail the whole backlog."""
+    with fresh_app(app, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'achterstand.db'}") as fresh:
+        with fresh.app_context():
+            upgrade(revision="a4c6e8f0b2d1")
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO contact_messages (id, name, email, subject, message, created_at) "
+                    "VALUES (7, 'K', 'k@example.org', 'Vraag', 'Tekst', '2026-12-01 10:00:00')"))
+                connection.execute(text(
+                    "INSERT INTO contact_messages (id, name, email, subject, message, created_at, "
+                    "handled_at) VALUES (8, 'L', 'l@example.org', 'Klaar', 'Tekst', "
+                    "'2026-12-01 10:00:00', '2026-12-02 10:00:00')"))
+                connection.execute(text(
+                    "INSERT INTO selfscans (id, resume_token_hash, questionnaire_version, status, "
+                    "furthest_step, consent_privacy, consent_research, created_at, updated_at, "
+                    "submitted_at, due_at) VALUES (3, 'h', 1, 'submitted', 5, 1, 1, "
+                    "'2026-12-01 10:00:00', '2026-12-01 10:00:00', '2026-12-01 10:00:00', "
+                    "'2026-12-03 10:00:00')"))
+            upgrade()
+            with db.engine.connect() as connection:
+                rows = set(connection.execute(text("SELECT kind, item_id FROM staff_alerts")))
+    # the waiting message and scan (and the scan's passed deadline); not the handled message
+    assert rows == {("contact", 7), ("scan", 3), ("scan_deadline", 3)}

@@ -5,6 +5,7 @@ import pytest
 
 from app.extensions import db, limiter
 from app.models.outbox import OutboxMessage
+from app.staff_alerts import send_staff_alerts
 from app.validators import has_control_characters
 from tests.factories import make_user
 from tests.fixtures.partners import (
@@ -71,6 +72,9 @@ def test_an_application_is_stored_and_e_mailed(client):
     assert "Financelab, Sciencelab" in confirmation.body_text
     assert "Marieke de Jong" in confirmation.body_html
 
+    # The moderators hear of it from the worker's staff-alerts round, not during the request.
+    assert [m.recipient for m in outbox()] == ["marieke@fonds.example"]
+    send_staff_alerts()
     notices = {m.recipient: m for m in outbox() if m.recipient != "marieke@fonds.example"}
     assert set(notices) == {moderator.email, admin.email}
     notice = notices[moderator.email]
@@ -81,6 +85,7 @@ def test_an_application_is_stored_and_e_mailed(client):
 
 def test_without_moderators_the_notice_goes_to_the_platform_address(client, app):
     assert apply(client).status_code == 302
+    send_staff_alerts()
     recipients = {m.recipient for m in outbox()}
     assert recipients == {"marieke@fonds.example", app.config["MAIL_DEFAULT_SENDER"]}
 
@@ -92,6 +97,7 @@ def test_markup_in_an_application_is_shown_as_text(client):
     assert response.status_code == 302
     [application] = applications()
     assert application.organisation_name == "Fonds " + evil  # stored as typed
+    send_staff_alerts()
     notice = outbox("mod@example.org")[0]
     assert "<script>" not in notice.body_html and "&lt;script&gt;" in notice.body_html
 

@@ -32,15 +32,17 @@ def schedule_row(name):
 
 def test_the_worker_declares_every_periodic_job_of_the_platform():
     assert set(JOB_NAMES) == {"account-requests", "outbox", "search", "notifications",
-                              "lab-reminders", "retention"}
+                              "staff-alerts", "lab-reminders", "retention"}
     by_name = {job.name: job for job in JOBS}
     # The queues claim row by row, so every worker may drain them; the rest run once at a time.
     assert not by_name["outbox"].exclusive and not by_name["search"].exclusive
     assert all(by_name[name].exclusive
-               for name in ("account-requests", "notifications", "lab-reminders", "retention"))
+               for name in ("account-requests", "notifications", "staff-alerts", "lab-reminders",
+                            "retention"))
     assert by_name["retention"].interval == 3600
     # `--once` makes e-mail before it delivers it
     assert JOB_NAMES.index("notifications") < JOB_NAMES.index("outbox")
+    assert JOB_NAMES.index("staff-alerts") < JOB_NAMES.index("outbox")
     assert JOB_NAMES.index("account-requests") < JOB_NAMES.index("outbox")
 
 

@@ -22,6 +22,8 @@ KIND_LABELS = {
     "lab_response": "Reactie",
     "lab_accepted": "Geaccepteerd",
     "lab_reminder": "Herinnering",
+    "join_request": "Lidmaatschap",
+    "staff": "Moderatie",
 }
 
 
