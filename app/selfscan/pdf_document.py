@@ -38,6 +38,7 @@ RULE = (173, 181, 189)
 HEADER_FILL = (233, 236, 239)
 MARGIN = 18
 BOTTOM = 20  # the footer lives in the bottom margin
+HEADING_ROOM = 30  # mm a table's first row leaves on a page for the heading above it
 CELL_PAD = 1.3  # above and below the text of a table cell (fpdf2 adds 1 mm left and right)
 
 
@@ -69,9 +70,7 @@ def _fpdf():
     (tests/unit/test_memory_imports.py). The classes subclass fpdf2's PDFObject, so they can only
     be defined once it is imported."""
     import fpdf
-    from fpdf.actions import URIAction
     from fpdf.annotations import AnnotationDict, PDFAnnotation
-    from fpdf.enums import MethodReturnValue
     from fpdf.prefs import ViewerPreferences
     from fpdf.syntax import PDFObject, PDFString
 
@@ -136,8 +135,8 @@ def _fpdf():
             })
 
     return types.SimpleNamespace(
-        FPDF=fpdf.FPDF, URIAction=URIAction, AnnotationDict=AnnotationDict,
-        PDFAnnotation=PDFAnnotation, MethodReturnValue=MethodReturnValue,
+        FPDF=fpdf.FPDF, AnnotationDict=AnnotationDict,
+        PDFAnnotation=PDFAnnotation,
         ViewerPreferences=ViewerPreferences, StructElement=StructElement, ParentTree=ParentTree,
         StructTreeRoot=StructTreeRoot,
     )
@@ -350,36 +349,59 @@ class Document:
         return self.pdf.page_break_trigger - self.pdf.t_margin
 
     def need(self, height):
-        """A new page unless `height` mm still fits on this one (and it would fit on a new one)."""
+        """A new page unless `height` mm (at most a page) still fits on this one."""
+        height = min(height, self.page_height)
         if height > self.room and self.pdf.y > self.pdf.t_margin + 0.01:
             self.pdf.add_page()
 
     def lines(self, text, width=0, size=10, style=""):
-        """`text` wrapped to `width` mm (0: to the right margin) in the given font.
+        """`text` wrapped at spaces to `width` mm (0: to the right margin) in the given font,
+        less the 1 mm fpdf2 keeps free on either side of a cell; a word wider than that is cut.
 
-        Each line but the last keeps the space it was broken at ("text " + "\n"): fpdf2 drops
-        it, and a screen reader or a copy would then glue the last word of a line to the first
-        of the next. So lines are wrapped a space narrower than `width`."""
+        Each line but the last keeps a space at its end: without it a screen reader or a copy
+        would glue the last word of a line to the first of the next. (Our own greedy wrap:
+        fpdf2's multi_cell wraps character by character, far slower, and drops that space.)"""
         pdf = self.pdf
         pdf.set_font(FONT, style, size)
-        room = (width or pdf.epw) - pdf.get_string_width(" ") - 0.1
-        lines = pdf.multi_cell(room, size * 0.5, clean(text), align="L", dry_run=True,
-                               output=self.lib.MethodReturnValue.LINES)
-        # fpdf2 returns the lines encoded for the font (as Latin-1 code points): decode.
-        lines = [line.encode("latin-1").decode(ENCODING).rstrip(" ") for line in lines] or [""]
+        room = (width or pdf.epw) - 2 * pdf.c_margin
+        space = pdf.get_string_width(" ")
+        lines = []
+        for paragraph in clean(text).split("\n"):
+            line, used = "", 0.0
+            for word in paragraph.split(" "):
+                wide = pdf.get_string_width(word)
+                if line and used + space + wide <= room:
+                    line, used = f"{line} {word}", used + space + wide
+                    continue
+                if line:
+                    lines.append(line)
+                while wide > room and len(word) > 1:  # cut: as many letters as fit, at least one
+                    cut, taken = 0, 0.0
+                    for char in word:
+                        taken += pdf.get_string_width(char)
+                        if taken > room and cut:
+                            break
+                        cut += 1
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                    wide = pdf.get_string_width(word)
+                line, used = word, wide
+            lines.append(line)
         return [line + " " for line in lines[:-1]] + lines[-1:]
 
     def text_height(self, text, width=0, size=10, style="", line_height=None):
-        """The height (mm) `text` takes as a multi_cell."""
+        """The height (mm) `text` takes, wrapped by `lines()`."""
         return len(self.lines(text, width, size, style)) * (line_height or size * 0.5)
 
     def _text(self, text, size, style="", line_height=None, align="L"):
-        """`text` from the current position to the right margin, as `lines()` wraps it."""
+        """`text` from the left margin to the right one, one cell per line of `lines()` (an
+        auto page break may come between two lines)."""
         pdf = self.pdf
         lines = self.lines(text, 0, size, style)
         pdf.set_font(FONT, style, size)
-        pdf.multi_cell(0, line_height or size * 0.5, "\n".join(lines), align=align,
-                       new_x="LMARGIN", new_y="NEXT")
+        for line in lines:
+            pdf.cell(0, line_height or size * 0.5, line, align=align, new_x="LMARGIN",
+                     new_y="NEXT")
 
     # -- blocks --
     HEADING_SIZE = {1: 18, 2: 14, 3: 11.5}
@@ -553,6 +575,8 @@ class Document:
         start = top + sum(heights[:3])
         if whole and top + sum(heights) <= self.page_height:
             start = top + sum(heights)
+        elif start > self.page_height - HEADING_ROOM and heights:  # very tall rows
+            start = top + heights[0]
         return types.SimpleNamespace(
             head=head, body=body, heights=heights, caption=caption, size=size, line=line,
             align=align or ["L"] * len(widths), row_headers=row_headers, start=start + 2,
@@ -583,11 +607,11 @@ class Document:
 
     def _layout(self, row, widths, size, style, line):
         """([(lines, x offset, width, span, column)], height) of a row; each cell wrapped to its column.
-        A cell taller than a page (absurdly long text) is cut short with "…" instead of breaking
-        the layout of every page after it."""
+        A cell taller than a page less room for a heading (absurdly long text) is cut short
+        with "…", so a row always fits a page under its heading."""
         pdf = self.pdf
         pdf.set_font(FONT, style, size)
-        most_lines = int((self.page_height - 2 * CELL_PAD) // line)
+        most_lines = int((self.page_height - HEADING_ROOM - 2 * CELL_PAD) // line)
         cells, column = [], 0
         for cell in row:
             text, span = cell if isinstance(cell, tuple) else (cell, 1)
@@ -648,5 +672,6 @@ class Document:
     def _cell(self, lines, x, top, width, line, size, style, align):
         pdf = self.pdf
         pdf.set_font(FONT, style, size)
-        pdf.set_xy(x, top + CELL_PAD)
-        pdf.multi_cell(width, line, "\n".join(lines), align=align, new_x="LEFT", new_y="NEXT")
+        for number, text in enumerate(lines):
+            pdf.set_xy(x, top + CELL_PAD + number * line)
+            pdf.cell(width, line, text, align=align)
