@@ -21,6 +21,7 @@ import re
 import types
 import unicodedata
 from contextlib import contextmanager
+from xml.sax.saxutils import escape
 
 ENCODING = "windows-1252"
 _INVISIBLE = re.compile(
@@ -292,6 +293,22 @@ class StructureTree:
                 link.kids.append(("annotation", self.pdf.pages[page], annotation))
 
 
+def _xmp(title, subject, author, lang):
+    """XMP metadata: title, description, creator and language, as readers that ignore the
+    document information dictionary (and accessibility checkers) look for them."""
+    return (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title>'
+        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(subject)}</rdf:li>'
+        '</rdf:Alt></dc:description>'
+        f'<dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>'
+        f'<dc:language><rdf:Bag><rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language>'
+        '</rdf:Description></rdf:RDF></x:xmpmeta>'
+    )
+
+
 class Document:
     """An A4 document with a tagged structure, an outline and a footer on every page."""
 
@@ -305,6 +322,7 @@ class Document:
         pdf.set_subject(clean(subject))
         pdf.set_author(clean(author))
         pdf.set_creator(clean(author))
+        pdf.set_xmp_metadata(_xmp(clean(title), clean(subject), clean(author), "nl"))
         pdf.viewer_preferences = lib.ViewerPreferences(display_doc_title=True)
         pdf.page_mode = "USE_OUTLINES"  # the bookmarks panel opens with the document
         pdf.set_margins(MARGIN, MARGIN, MARGIN)

@@ -86,6 +86,10 @@ def test_title_language_and_document_settings(full_report):
     assert read.entry(info, "/Title") == "Rapport zelfscan: Energiecoöperatie De Wind"
     assert read.entry(info, "/Author") == "CollectieveKracht"
     assert "onderwerp" in read.entry(info, "/Subject")
+    assert "/Metadata" in catalog  # XMP, for readers that look there
+    xmp = pdf.split(b"<x:xmpmeta", 1)[1].split(b"</x:xmpmeta>", 1)[0].decode("utf-8")
+    assert "<dc:language><rdf:Bag><rdf:li>nl</rdf:li>" in xmp
+    assert ">Rapport zelfscan: Energiecoöperatie De Wind</rdf:li>" in xmp
 
 
 def test_outline_has_every_section_and_subsection_in_order(full_report):
