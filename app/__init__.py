@@ -82,6 +82,7 @@ def register_blueprints(app):
     from app.blueprints.insights import bp as insights_bp
     from app.blueprints.knowledge import bp as knowledge_bp
     from app.blueprints.labs import bp as labs_bp
+    from app.blueprints.mentions import bp as mentions_bp
     from app.blueprints.notifications import bp as notifications_bp
     from app.blueprints.partners import bp as partners_bp
     from app.blueprints.public import bp as public_bp
@@ -96,6 +97,7 @@ def register_blueprints(app):
     app.register_blueprint(collectives_bp)
     app.register_blueprint(forum_bp)
     app.register_blueprint(labs_bp)
+    app.register_blueprint(mentions_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(partners_bp)
     app.register_blueprint(knowledge_bp)

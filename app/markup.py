@@ -2,9 +2,12 @@
 
 Called once when a post (or answer, or knowledge item) is saved; the result is stored next to the
 Markdown source, so showing a page never runs the sanitiser. Everything passes bleach's allow-list;
-links get rel="nofollow ugc noopener" and only http(s) and mailto URLs survive.
+links get rel="nofollow ugc noopener" and only http(s) and mailto URLs survive. An @mention the
+caller resolved (see `render_markdown`) becomes <a class="mention"> or <span class="mention">; that
+class is the only one the allow-list lets through on a link or span.
 """
 import re
+import xml.etree.ElementTree as etree
 from functools import partial
 from html import unescape
 
@@ -12,6 +15,7 @@ import bleach
 import markdown
 from bleach.linkifier import LinkifyFilter
 from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 ALLOWED_TAGS = [
@@ -21,17 +25,23 @@ ALLOWED_TAGS = [
 ]
 ALLOWED_ATTRIBUTES = {
     "a": ["href", "title", "rel"],
-    "span": ["class"],
     "th": ["align"],
     "td": ["align"],
     "blockquote": ["class"],
 }
+MENTION_CLASS = "mention"  # the one class a link or span may carry: a mention made at save time
 ALLOWED_PROTOCOLS = ["http", "https", "mailto"]
 MAX_SOURCE_LENGTH = 20_000
 
 # @mentions: people have names, not handles, so "@Bea de Beheerder" is @ followed by up to four
 # words; mention_candidates() offers the longest first and the caller matches real names.
 MENTION_RE = re.compile(r"(?<![\w@])@(\w[\w.\-]*(?:[ ]\w[\w\-]*){0,3})")
+
+def _allowed_attribute(tag, name, value):
+    if name == "class" and tag in ("a", "span"):
+        return value == MENTION_CLASS
+    return name in ALLOWED_ATTRIBUTES.get(tag, ())
+
 
 def _set_link_rel(attrs, new=False):
     if attrs.get((None, "href")):
@@ -42,7 +52,7 @@ def _set_link_rel(attrs, new=False):
 # Cleaning and linkifying in one pass: bare URLs become links, every link gets our rel.
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
+    attributes=_allowed_attribute,
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
@@ -59,12 +69,97 @@ class _NoRawHtml(Extension):
         md.inlinePatterns.deregister("html")
 
 
-def _to_html(source):
-    return markdown.markdown(
-        source,
-        extensions=[_NoRawHtml(), "fenced_code", "tables", "sane_lists", "nl2br"],
-        output_format="html",
-    )
+def _candidates(words):
+    """The names an @mention's words may stand for, longest first."""
+    words = words.rstrip(".,;:!?").split(" ")
+    return [" ".join(words[:n]) for n in range(len(words), 0, -1)]
+
+
+# Text where an @ is no mention: code, and links (a mention is a link itself).
+_NO_MENTIONS_IN = frozenset({"code", "pre", "a"})
+
+
+def _text_slots(element, skipped=False):
+    """(element, None) for an element's own text and (element, child) for the text after a child,
+    wherever mentions may be: not inside code or a link."""
+    inside = skipped or element.tag in _NO_MENTIONS_IN
+    if not inside:
+        yield element, None
+    for child in list(element):
+        yield from _text_slots(child, inside)
+        if not inside:
+            yield element, child
+
+
+class _Mentions(Treeprocessor):
+    """@Name in the text becomes a link (or span) with class "mention", for the names `links` (a
+    function from the text's mentions, each a list of candidate names longest first, to
+    {casefolded name: href or None}) vouches for. Runs after the inline patterns, so code spans
+    and links are already elements (and skipped)."""
+
+    def __init__(self, md, links):
+        super().__init__(md)
+        self.links = links
+
+    def run(self, root):
+        slots = [(element, child) for element, child in _text_slots(root)
+                 if MENTION_RE.search((element.text if child is None else child.tail) or "")]
+        if not slots:
+            return
+        mentions = []
+        for element, child in slots:
+            for match in MENTION_RE.finditer(element.text if child is None else child.tail):
+                candidates = _candidates(match.group(1))
+                if candidates not in mentions:
+                    mentions.append(candidates)
+        links = self.links(mentions) or {}
+        for element, child in slots:
+            self._mark(element, child, links)
+
+    @staticmethod
+    def _mark(element, child, links):
+        text = element.text if child is None else child.tail
+        parts, start = [], 0  # the text before the first mention, then each mention with its tail
+        for match in MENTION_RE.finditer(text):
+            name = next((n for n in _candidates(match.group(1)) if n.casefold() in links), None)
+            if name is None:
+                continue
+            href = links[name.casefold()]
+            mention = etree.Element("a" if href else "span", {"class": MENTION_CLASS})
+            if href:
+                mention.set("href", href)
+            mention.text = "@" + name
+            parts.append(text[start:match.start()])
+            parts.append(mention)
+            start = match.start() + 1 + len(name)
+        if not parts:
+            return
+        parts.append(text[start:])
+        position = 0 if child is None else list(element).index(child) + 1
+        if child is None:
+            element.text = parts[0]
+        else:
+            child.tail = parts[0]
+        for offset, index in enumerate(range(1, len(parts) - 1, 2)):
+            mention = parts[index]
+            mention.tail = parts[index + 1]
+            element.insert(position + offset, mention)
+
+
+class _MentionLinks(Extension):
+    def __init__(self, links):
+        super().__init__()
+        self.links = links
+
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_Mentions(md, self.links), "mentions", 15)  # after "inline"
+
+
+def _to_html(source, mention_links=None):
+    extensions = [_NoRawHtml(), "fenced_code", "tables", "sane_lists", "nl2br"]
+    if mention_links is not None:
+        extensions.append(_MentionLinks(mention_links))
+    return markdown.markdown(source, extensions=extensions, output_format="html")
 
 
 _H1_RE = re.compile(r"<(/?)h1>")
@@ -81,12 +176,17 @@ def _image_as_link(match):
     return f'<a href="{attrs.get("src", "")}">[{label}]</a>'
 
 
-def render_markdown(source):
+def render_markdown(source, mention_links=None):
     """Markdown source → safe HTML (a Markup string) to store beside the source.
 
     Headings keep their place: "# Kop" becomes h2 (the page itself has the h1), h6 becomes h5, so
-    none is stripped into the next paragraph's text. Images become links to the image."""
-    html = _to_html((source or "")[:MAX_SOURCE_LENGTH])
+    none is stripped into the next paragraph's text. Images become links to the image.
+
+    `mention_links`: a function that gets the text's @mentions (each a list of the names it may
+    stand for, longest first) and returns {casefolded name: href or None} for the real ones; those
+    become <a class="mention" href> (<span class="mention"> for None). Names are resolved by the
+    caller, on the server: nothing in the source itself can make a mention."""
+    html = _to_html((source or "")[:MAX_SOURCE_LENGTH], mention_links)
     html = _H6_RE.sub(r"<\1h5>", _H1_RE.sub(r"<\1h2>", html))
     html = _IMG_RE.sub(_image_as_link, html)
     return Markup(_cleaner.clean(html))  # the allow-list has the last word, whatever Markdown made
@@ -135,8 +235,7 @@ def mention_candidates(source):
     """
     mentions = []
     for match in MENTION_RE.finditer(_QUOTED_LINE_RE.sub("", source or "")):
-        words = match.group(1).rstrip(".,;:!?").split(" ")
-        candidates = [" ".join(words[:n]) for n in range(len(words), 0, -1)]
+        candidates = _candidates(match.group(1))
         if candidates not in mentions:
             mentions.append(candidates)
     return mentions

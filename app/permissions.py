@@ -231,14 +231,15 @@ def is_partner_of_lab(user, lab_id):
     )
 
 
-def _question_open_to(user, question):
-    """Hidden questions are seen by moderators only."""
+def can_read_question(user, question):
+    """Who reads a question and its answers (and so may be mentioned there): lab readers; a hidden
+    question moderators only."""
     return can_view_lab_questions(user) and (question.hidden_at is None or can_moderate(user))
 
 
 def can_answer(user, question):
     """Partners of the question's own lab, and moderators."""
-    if not _question_open_to(user, question):
+    if not can_read_question(user, question):
         return False
     return can_moderate(user) or is_partner_of_lab(user, question.lab_id)
 
@@ -252,14 +253,14 @@ def _of_asking_collective(user, question):
 
 def can_respond(user, question):
     """Members of the asking collective (the asker among them), and moderators."""
-    if not _question_open_to(user, question):
+    if not can_read_question(user, question):
         return False
     return can_moderate(user) or _of_asking_collective(user, question)
 
 
 def can_accept(user, question):
     """The asker, a fellow member of the asking collective, or a moderator (also to un-accept)."""
-    if not _question_open_to(user, question):
+    if not can_read_question(user, question):
         return False
     is_asker = question.author_id is not None and question.author_id == user.id
     return can_moderate(user) or is_asker or _of_asking_collective(user, question)
@@ -267,14 +268,14 @@ def can_accept(user, question):
 
 def can_edit_question(user, question):
     """The asker, and moderators."""
-    if not _question_open_to(user, question):
+    if not can_read_question(user, question):
         return False
     return can_moderate(user) or (question.author_id is not None and question.author_id == user.id)
 
 
 def can_edit_reply(user, reply):
     """The writer of an answer or response, and moderators."""
-    if reply.deleted_at is not None or not _question_open_to(user, reply.question):
+    if reply.deleted_at is not None or not can_read_question(user, reply.question):
         return False
     if can_moderate(user):
         return True

@@ -8,6 +8,7 @@ from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 from app.accounts import second_factor
+from app.accounts.mentions import mention_href
 from app.extensions import db
 from app.models.accounts import AccountRequest, User
 from app.timeutil import utcnow
@@ -177,3 +178,12 @@ def count_queries(client, url):
     with QueryCounter() as counter:
         assert client.get(url).status_code == 200
     return counter.count
+
+
+def mention_html(person, written=None):
+    """How a saved text shows an @mention of `person` (`written`: the name as typed)."""
+    shown = "@" + (written or person.name)
+    href = mention_href(person)
+    if href:
+        return f'<a class="mention" href="{href}" rel="nofollow ugc noopener">{shown}</a>'
+    return f'<span class="mention">{shown}</span>'

@@ -1,4 +1,5 @@
-"""Demo discussions: every group with threads of 1 to 60 posts, by members and partners."""
+"""Demo discussions: every group with threads of 1 to 60 posts, by members and partners, a few
+with @mentions."""
 from datetime import timedelta
 
 from app.extensions import db
@@ -91,6 +92,11 @@ def seed_forum(rng, members, partners, moderator):
             writer = rng.choice(writers)
             body = " ".join(p for p in (rng.choice(REPLY_OPENINGS), rng.choice(REPLY_MIDDLES),
                                         rng.choice(REPLY_ENDINGS)) if p)
+            # A few replies @mention someone, as people do: the starter, or a partner.
+            if number == 3 and index % 4 == 1 and writer != author:
+                body = f"@{author.name} {body}"
+            elif number == 4 and slug == "financiering" and partners:
+                body = f"Misschien weet @{partners[0].name} hier meer van? {body}"
             post_reply(writer, thread, body, now=moment, enforce_limits=False)
             posts_made += 1
         thread.pinned, thread.locked = pinned, locked

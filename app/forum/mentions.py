@@ -4,17 +4,17 @@ One notification per person per post: a mention beats a quote beats a reply (or 
 """
 import re
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
+from app.accounts import mentions
 from app.extensions import db
-from app.markup import mention_candidates, plain_text
+from app.markup import plain_text
 from app.models.accounts import User
 from app.models.forum import GroupWatch, Post, ThreadWatch
 from app.notifications import notify
 from app.permissions import can_read_forum
 from app.urls import site_path
 
-MAX_MENTIONS = 20  # people notified per post at most, against mass-mentioning
 EXCERPT_LENGTH = 200
 
 # The first line of a block made by app.markup.quote_markdown: "> **Name** schreef:".
@@ -27,30 +27,22 @@ def permalink_path(post):
 
 
 def resolve_mentions(source):
-    """The people named with @Name in `source` who can read the forum.
+    """The people named with @Name in `source` (outside > quotes) who can read the forum.
 
     For each mention the longest candidate that is a real person's name (case-insensitive) wins,
-    so "@Bea de Boer schreef" finds Bea de Boer, not Bea. At most MAX_MENTIONS people.
+    so "@Bea de Boer schreef" finds Bea de Boer, not Bea. At most mentions.MAX_MENTIONS people.
     """
-    mentions = mention_candidates(source)[:MAX_MENTIONS]
-    if not mentions:
-        return []
-    names = {name for candidates in mentions for name in candidates}
-    lowered = {name.lower() for name in names}
-    people = db.session.execute(
-        select(User).where(or_(func.lower(User.name).in_(lowered), User.name.in_(names)))
-    ).scalars().all()
-    by_name = {}
-    for person in people:
-        by_name.setdefault(person.name.casefold(), []).append(person)
-    found = []
-    for candidates in mentions:
-        for name in candidates:
-            matches = by_name.get(name.casefold())
-            if matches:
-                found.extend(person for person in matches if person not in found)
-                break
-    return [person for person in found if can_read_forum(person)][:MAX_MENTIONS]
+    return mentions.readers_named(source, can_read_forum)
+
+
+def render_post(source):
+    """A post's Markdown → the HTML to store: mentions of forum readers become links."""
+    return str(mentions.render(source, can_read_forum))
+
+
+def preview_post(source):
+    """The preview of a post: as it will be saved, and who will not hear of a mention."""
+    return mentions.preview(source, can_read_forum, "deze discussie")
 
 
 def quoted_people(thread, source):

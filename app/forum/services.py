@@ -11,14 +11,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from app.accounts.limits import FORUM, check_posting_limit
 from app.errors import ConflictError
 from app.extensions import db, insert_for, short_lock_wait
-from app.forum.mentions import (  # noqa: F401  (resolve_mentions is part of this API)
+from app.forum.mentions import (  # noqa: F401  (resolve_mentions, preview_post: part of this API)
     group_watchers,
     notify_post,
+    preview_post,
     quoted_people,
+    render_post,
     resolve_mentions,
     watchers,
 )
-from app.markup import render_markdown
 from app.models.audit import record
 from app.models.forum import (
     ForumGroup,
@@ -38,12 +39,6 @@ log = logging.getLogger(__name__)
 
 class ForumError(ConflictError):
     """An action that cannot go ahead; the message is Dutch and shown as is."""
-
-
-# -- small helpers ----------------------------------------------------------------------------------
-
-def _render(source):
-    return str(render_markdown(source))
 
 
 # -- writing ------------------------------------------------------------------------------------------
@@ -71,7 +66,7 @@ def create_thread(author, group, title, body, now=None, enforce_limits=True):
     db.session.add(thread)
     db.session.flush()
     post = Post(thread_id=thread.id, number=1, author_id=author.id, body_source=body,
-                body_html=_render(body), created_at=now)
+                body_html=render_post(body), created_at=now)
     db.session.add(post)
     db.session.flush()
     _bump_group(group.id, now, threads=1, posts=1)
@@ -117,7 +112,7 @@ def post_reply(author, thread, body, now=None, enforce_limits=True):
     now = now or utcnow()
     if enforce_limits:
         check_posting_limit(author, now, FORUM)
-    html = _render(body)
+    html = render_post(body)
     try:
         post = _add_numbered_post(thread.id, author, body, html, now)
     except IntegrityError:
@@ -152,7 +147,7 @@ def edit_post(editor, post, body, now=None):
         written_at=post.edited_at or post.created_at, replaced_at=now, editor_id=editor.id,
     ))
     post.body_source = body
-    post.body_html = _render(body)
+    post.body_html = render_post(body)
     post.edited_at = now
     post.edit_count = (post.edit_count or 0) + 1
     db.session.flush()

@@ -2,16 +2,19 @@
 
 Functions take the acting person as an argument and flush, never commit: the view owns the
 transaction. HTML is rendered and sanitised here, once, when a question or reply is saved (with
-app.markup, as in the forum); the forum's posting limits apply to labs too.
+app.markup, as in the forum); the forum's posting limits apply to labs too. People @mentioned who
+may read the question are linked and told (once: someone told of the text otherwise is not told
+again of the mention).
 """
 from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from app.accounts import mentions
 from app.accounts.limits import LABS, check_posting_limit
 from app.errors import ConflictError
 from app.extensions import db
-from app.markup import plain_text, render_markdown
+from app.markup import plain_text
 from app.models.accounts import ROLE_PARTNER, User
 from app.models.audit import record
 from app.models.labs import (
@@ -26,6 +29,7 @@ from app.models.labs import (
     lab_partners,
 )
 from app.notifications import notify
+from app.permissions import can_read_question, can_view_lab_questions
 from app.timeutil import utcnow
 from app.urls import site_path
 
@@ -37,8 +41,39 @@ class LabError(ConflictError):
     """An action that cannot go ahead; the message is Dutch and shown as is."""
 
 
-def _render(source):
-    return str(render_markdown(source)) if source else ""
+def _readers(question=None):
+    """Who reads a new question (None) or `question` and its answers: who may be mentioned there."""
+    if question is None:
+        return can_view_lab_questions
+    return lambda person: can_read_question(person, question)
+
+
+def _render(source, question=None):
+    return str(mentions.render(source, _readers(question))) if source else ""
+
+
+def preview_text(source, question=None):
+    """The preview of a question's text or a reply: as it will be saved, with a note about each
+    @mention that reaches nobody."""
+    return mentions.preview(source, _readers(question), "deze vraag")
+
+
+def _mentioned(question, *texts):
+    found = []
+    for text in texts:
+        found.extend(person for person in mentions.readers_named(text, _readers(question))
+                     if person not in found)
+    return found
+
+
+def _notify_mentioned(actor, question, texts, url, told=(), before=()):
+    """Tell the people @mentioned in `texts` who may read the question, except those already told
+    of this text (`told`) and those mentioned before an edit (`before`: their ids)."""
+    text = f"{actor.name} noemde je bij de vraag “{_short(question.title)}”"
+    excerpt = plain_text(texts[0], EXCERPT_LENGTH)
+    for person in _mentioned(question, *texts):
+        if person.id not in told and person.id not in before:
+            notify(person, "mention", text, url, actor=actor, excerpt=excerpt)
 
 
 def question_path(question):
@@ -85,8 +120,11 @@ def ask_question(author, lab, title, body, context="", is_research=False, now=No
     excerpt = plain_text(body, EXCERPT_LENGTH)
     collective = author.collective.name if author.collective else "een collectief"
     text = f"Nieuwe vraag in het {lab.name} van {collective}: “{_short(title)}”"
-    for partner in _partners_of(lab):
+    partners = _partners_of(lab)
+    for partner in partners:
         notify(partner, "lab_question", text, url, actor=author, excerpt=excerpt)
+    _notify_mentioned(author, question, (body, context), url,
+                      told={partner.id for partner in partners})
     return question
 
 
@@ -95,7 +133,7 @@ def ask_question(author, lab, title, body, context="", is_research=False, now=No
 def _add_reply(author, question, kind, body, now):
     reply = LabReply(
         question_id=question.id, author_id=author.id, kind=kind, body_source=body,
-        body_html=_render(body), created_at=now,
+        body_html=_render(body, question), created_at=now,
         organisation_id=author.partner_organisation_id if author.is_partner else None,
     )
     reply.question = question
@@ -129,6 +167,8 @@ def post_answer(author, question, body, now=None, enforce_limits=True):
         who += f" ({author.partner_organisation.name})"
     notify(question.author, "lab_answer", f"{who} beantwoordde je vraag “{_short(question.title)}”",
            reply_path(reply), actor=author, excerpt=plain_text(body, EXCERPT_LENGTH))
+    _notify_mentioned(author, question, (body,), reply_path(reply),
+                      told={question.author_id})
     return reply
 
 
@@ -157,6 +197,7 @@ def post_response(author, question, body, now=None, enforce_limits=True):
         if person is not None and person.id not in told:
             told.add(person.id)
             notify(person, "lab_response", text, url, actor=author, excerpt=excerpt)
+    _notify_mentioned(author, question, (body,), url, told=told)
     return reply
 
 
@@ -225,18 +266,21 @@ def edit_question(editor, question, title, body, context, is_research, now=None)
         db.session.flush()
         return True
     now = now or utcnow()
+    before = {person.id for person in _mentioned(question, question.body_source,
+                                                 question.context_source)}
     db.session.add(LabRevision(
         question_id=question.id, title=question.title, body_source=question.body_source,
         body_html=question.body_html, context_source=question.context_source,
         written_at=question.edited_at or question.created_at, replaced_at=now, editor_id=editor.id,
     ))
     question.title = title
-    question.body_source, question.body_html = body, _render(body)
-    question.context_source, question.context_html = context, _render(context)
+    question.body_source, question.body_html = body, _render(body, question)
+    question.context_source, question.context_html = context, _render(context, question)
     question.is_research = is_research
     question.edited_at = now
     question.edit_count = (question.edit_count or 0) + 1
     db.session.flush()
+    _notify_mentioned(editor, question, (body, context), question_path(question), before=before)
     if editor.id != question.author_id:
         record(editor, "labs.edit_question", question, f"Labvraag “{title}” bewerkt")
     return True
@@ -247,14 +291,16 @@ def edit_reply(editor, reply, body, now=None):
     if body == reply.body_source:
         return False
     now = now or utcnow()
+    before = {person.id for person in _mentioned(reply.question, reply.body_source)}
     db.session.add(LabRevision(
         reply_id=reply.id, body_source=reply.body_source, body_html=reply.body_html,
         written_at=reply.edited_at or reply.created_at, replaced_at=now, editor_id=editor.id,
     ))
-    reply.body_source, reply.body_html = body, _render(body)
+    reply.body_source, reply.body_html = body, _render(body, reply.question)
     reply.edited_at = now
     reply.edit_count = (reply.edit_count or 0) + 1
     db.session.flush()
+    _notify_mentioned(editor, reply.question, (body,), reply_path(reply), before=before)
     if editor.id != reply.author_id:
         record(editor, "labs.edit_reply", reply, f"Bijdrage bij “{reply.question.title}” bewerkt")
     return True

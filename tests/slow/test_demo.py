@@ -73,6 +73,15 @@ def test_forum_groups_with_threads_of_varied_length():
     assert db.session.execute(
         db.select(db.func.count()).select_from(PostReport).where(PostReport.resolved_at.is_(None))
     ).scalar_one() == 1
+    # A few posts @mention someone: linked in the post, the person notified.
+    from app.models.forum import Post
+    from app.models.notifications import Notification
+
+    mentioning = db.session.execute(
+        db.select(Post).where(Post.body_html.contains('class="mention"'))).scalars().all()
+    assert 3 <= len(mentioning) <= 10
+    assert db.session.execute(db.select(db.func.count()).select_from(Notification)
+                              .where(Notification.kind == "mention")).scalar_one() >= 3
 
 
 def test_labs_with_partners_and_questions_in_every_status():

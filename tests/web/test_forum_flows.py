@@ -23,7 +23,9 @@ from app.models.forum import (
 from app.timeutil import utcnow
 from tests.factories import add_replies, make_group, quick_user, start_thread
 from tests.fixtures.forum import Cast, post_numbers_on, posts_of, thread_path, threads
-from tests.support import csrf_token, isolated_client, login, notifications, reload, submit, text
+from tests.support import (
+    csrf_token, isolated_client, login, mention_html, notifications, reload, submit, text,
+)
 
 
 @pytest.fixture
@@ -287,11 +289,12 @@ def test_edit_keeps_history_shows_bewerkt_and_notifies_new_mentions_only(app, ca
     assert response.status_code == 302
     assert response.headers["Location"] == thread_path(thread) + "?pagina=1#bericht-1"
     post = reload(Post, opening.id)
-    assert post.body_html == "<p>Vraag aan @Bert Jansen en @Petra Partner: <em>hoe</em>?</p>"
+    bert, petra = mention_html(cast.member2), mention_html(cast.partner)
+    assert post.body_html == f"<p>Vraag aan {bert} en {petra}: <em>hoe</em>?</p>"
     assert post.edit_count == 1 and post.edited_at is not None
     [revision] = db.session.execute(db.select(PostRevision)).scalars().all()
     assert revision.body_source == "Vraag aan @Bert Jansen: hoe?"
-    assert revision.body_html == "<p>Vraag aan @Bert Jansen: hoe?</p>"
+    assert revision.body_html == f"<p>Vraag aan {bert}: hoe?</p>"
     assert revision.editor_id == cast.member.id
     assert [n.kind for n in notifications(cast.member2)] == ["mention"]  # not told twice
     assert [n.kind for n in notifications(cast.partner)] == ["mention"]  # newly mentioned

@@ -28,7 +28,8 @@ HOSTILE_QUERIES = [
     {"_method": "POST", "pagina": "99"},
     {"_external": "1", "_anchor": "x", "_scheme": "javascript", "pagina": "2"},
     {"values": "x", "view_args": "x", "pagina": "2", "status": "x", "q": "zon"},
-    {"pagina": HUGE, "citeer": HUGE, "collectief": HUGE, "type": "x", "sort": "x"},
+    {"pagina": HUGE, "citeer": HUGE, "collectief": HUGE, "type": "x", "sort": "x",
+     "plek": "vraag:" + HUGE},  # plek: the @mention lookup's place
 ]
 
 

@@ -27,7 +27,8 @@ def _body_field(label="Bericht", description=None):
             "[tekst](https://…). Afbeeldingen worden een link. Noem iemand met @Naam; die persoon "
             "krijgt dan een melding."
         ),
-        render_kw={"rows": 8, "maxlength": MAX_BODY},
+        # data-mentions: mentions.js completes @Name here
+        render_kw={"rows": 8, "maxlength": MAX_BODY, "data-mentions": True},
     )
 
 

@@ -116,6 +116,7 @@ def reply(group_slug, thread_id):
         if citeer is not None:
             form.body.data = quote_for(thread, citeer)
     writing = write_or_preview(form, lambda: services.post_reply(current_user, thread, form.body.data),
+                               preview=lambda: services.preview_post(form.body.data),
                                refusals=(PostingLimit,))
     if writing.saved:
         flash("Je reactie is geplaatst.", "success")
@@ -138,7 +139,8 @@ def edit_post(post_id):
     if not can_edit_post(current_user, post):
         abort(403)
     form = EditPostForm(body=post.body_source)
-    writing = write_or_preview(form, lambda: services.edit_post(current_user, post, form.body.data))
+    writing = write_or_preview(form, lambda: services.edit_post(current_user, post, form.body.data),
+                               preview=lambda: services.preview_post(form.body.data))
     if writing.saved:
         changed = writing.result
         flash("Je wijziging is opgeslagen." if changed else "Er was niets veranderd.",

@@ -108,6 +108,7 @@ def new_thread(group_slug):
     form = ThreadForm()
     writing = write_or_preview(
         form, lambda: services.create_thread(current_user, group, form.title.data, form.body.data),
+        preview=lambda: services.preview_post(form.body.data),
         refusals=(PostingLimit,))
     if writing.saved:
         thread, _post = writing.result

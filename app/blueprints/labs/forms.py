@@ -11,7 +11,13 @@ MAX_TEXT = 10_000
 MIN_REPLY = 2
 
 MARKDOWN_HELP = ("Je kunt Markdown gebruiken: **vet**, *schuin*, ## kop, > citaat, - lijstje, "
-                 "[tekst](https://…). Afbeeldingen worden een link.")
+                 "[tekst](https://…). Afbeeldingen worden een link. Noem iemand met @Naam; die "
+                 "persoon krijgt dan een melding.")
+
+
+def _box(rows):
+    """The attributes of a Markdown box; data-mentions: mentions.js completes @Name there."""
+    return {"rows": rows, "maxlength": MAX_TEXT, "data-mentions": True}
 
 
 def _title_field():
@@ -41,7 +47,7 @@ def _question_field():
             NoControlCharacters(multiline=True),
         ],
         description="Wat wil je weten, en wat heb je zelf al geprobeerd? " + MARKDOWN_HELP,
-        render_kw={"rows": 8, "maxlength": MAX_TEXT},
+        render_kw=_box(8),
     )
 
 
@@ -56,7 +62,7 @@ def _context_field():
         ],
         description="Over jullie collectief en de situatie: hoe groot, waar, wat er al is "
                     "gebeurd. Zo kunnen de partners gerichter antwoorden. " + MARKDOWN_HELP,
-        render_kw={"rows": 5, "maxlength": MAX_TEXT},
+        render_kw=_box(5),
     )
 
 
@@ -97,7 +103,7 @@ def _reply_body(label, description):
             NoControlCharacters(multiline=True),
         ],
         description=description,
-        render_kw={"rows": 7, "maxlength": MAX_TEXT},
+        render_kw=_box(7),
     )
 
 

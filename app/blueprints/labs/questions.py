@@ -20,7 +20,6 @@ from app.blueprints.labs.routes import (
     reader_required,
 )
 from app.labs import queries, services
-from app.markup import render_markdown
 from app.permissions import (
     can_accept,
     can_answer,
@@ -97,7 +96,8 @@ def _post_reply(lab_slug, question_id, allowed, form_class, service, message):
     forms = _form_kwargs(form)
     writing = write_or_preview(
         form, lambda: service(current_user, question, form.body.data),
-        preview=lambda: {"form": next(iter(forms)), "html": render_markdown(form.body.data)},
+        preview=lambda: {"form": next(iter(forms)),
+                         "html": services.preview_text(form.body.data, question)},
         refusals=(PostingLimit,))
     if writing.saved:
         flash(message, "success")
@@ -181,7 +181,7 @@ def edit_question(lab_slug, question_id):
         form,
         lambda: services.edit_question(current_user, question, form.title.data, form.body.data,
                                        form.context.data, form.is_research.data),
-        preview=lambda: question_preview(form))
+        preview=lambda: question_preview(form, question))
     if writing.saved:
         _saved(writing.result)
         return redirect(question_url(question))
@@ -198,7 +198,8 @@ def edit_reply(lab_slug, question_id, reply_id):
     if not can_edit_reply(current_user, reply):
         abort(403)
     form = EditReplyForm(body=reply.body_source)
-    writing = write_or_preview(form, lambda: services.edit_reply(current_user, reply, form.body.data))
+    writing = write_or_preview(form, lambda: services.edit_reply(current_user, reply, form.body.data),
+                               preview=lambda: services.preview_text(form.body.data, reply.question))
     if writing.saved:
         _saved(writing.result)
         return redirect(reply_url(reply))

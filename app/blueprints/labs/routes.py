@@ -12,7 +12,6 @@ from app.blueprints.common import only_known_arguments, person_key, write_or_pre
 from app.blueprints.labs.forms import QuestionForm
 from app.extensions import db, limiter, login_manager
 from app.labs import queries, services
-from app.markup import render_markdown
 from app.models.labs import QUESTION_STATUS_LABELS
 from app.pagination import page_arg
 from app.permissions import can_ask_question, can_moderate, can_view_lab_questions
@@ -65,10 +64,14 @@ def reader_required(view):
     return wrapped
 
 
-def question_preview(form):
-    """The preview of a question: its text and, when given, its context."""
-    return {"body": render_markdown(form.body.data),
-            "context": render_markdown(form.context.data) if form.context.data else None}
+def question_preview(form, question=None):
+    """The preview of a question (a new one, or `question` edited): its text and, when given, its
+    context, as they will be saved; and the notes about @mentions that reach nobody."""
+    body = services.preview_text(form.body.data, question)
+    context = services.preview_text(form.context.data, question) if form.context.data else None
+    notes = list(body.notes) + [note for note in (context.notes if context else ())
+                                if note not in body.notes]
+    return {"body": body, "context": context, "notes": notes}
 
 
 def lab_or_404(slug):
