@@ -21,17 +21,35 @@ def log_in(page, email, password=PASSWORD, name=None):
         with page.expect_navigation():
             page.locator("main form").get_by_role("button", name="Verder").click()
     account = page.locator("header #accountmenu")
-    assert account.is_visible(), f"{email} is not logged in (at {page.url})"
+    assert account.count() == 1, f"{email} is not logged in (at {page.url})"
+    if not menu_is_folded(page):  # else it is in the menu behind the toggler
+        assert account.is_visible()
     if name:
-        assert account.inner_text().strip() == name
+        assert account.text_content().strip() == name
+
+
+def menu_is_folded(page):
+    """True when the header's menu is folded behind its toggler (phones and tablets; below 1400 px
+    for staff)."""
+    return page.locator("header .navbar-toggler").is_visible()
+
+
+def open_menu(page):
+    """Unfold the header's menu if it is folded."""
+    if menu_is_folded(page) and page.locator("#hoofdmenu.show").count() == 0:
+        page.locator("header .navbar-toggler").click()
+        page.locator("#hoofdmenu.show").wait_for()
 
 
 def log_out(page):
-    """Open the account menu in the header and choose Uitloggen."""
+    """Open the account menu in the header (unfolding the menu first if need be) and choose
+    Uitloggen."""
+    open_menu(page)
     page.locator("header #accountmenu").click()
     logout = page.locator("header .dropdown-menu").get_by_role("button", name="Uitloggen")
     logout.wait_for(state="visible")
     with page.expect_navigation():
         logout.click()
     assert page.locator("header #accountmenu").count() == 0
+    open_menu(page)
     assert page.locator("header").get_by_role("link", name="Inloggen", exact=True).is_visible()

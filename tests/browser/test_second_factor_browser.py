@@ -5,23 +5,16 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from app.accounts import second_factor
 from app.models.accounts import User
+from tests.browser.accessibility import no_axe_violations
 from tests.factories import PASSWORD, cheap_passwords, make_user
 from tests.support import fresh_code
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def no_axe_violations(page, what):
-    results = Axe().run(page)
-    problems = [(v["id"], v["impact"], [(n["target"], n.get("failureSummary")) for n in v["nodes"]][:3])
-                for v in results.response["violations"]]
-    assert problems == [], f"axe on {what}: {problems}"
 
 
 def sign_in_with_password(page, email):
