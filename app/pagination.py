@@ -1,5 +1,6 @@
 """Reading the page number and ids from the query string, the same way on every page."""
 from flask import request
+from flask_sqlalchemy.pagination import Pagination
 
 from app.validators import MAX_ID
 
@@ -21,3 +22,16 @@ def id_arg(name):
     if value is None or not 0 < value <= MAX_ID:
         return None
     return value
+
+
+class FetchedPagination(Pagination):
+    """A page like db.paginate's (the same pager macro works) for rows one query cannot select
+    as objects, such as a UNION of two tables: `fetch(page, per_page)` returns the page's items,
+    `total()` the number of them all. Build it as FetchedPagination(page=…, per_page=…,
+    error_out=False, fetch=…, total=…)."""
+
+    def _query_items(self):
+        return list(self._query_args["fetch"](self.page, self.per_page))
+
+    def _query_count(self):
+        return self._query_args["total"]()

@@ -13,3 +13,8 @@ def slugify(text, max_length=70, fallback=""):
 def thread_slug(title):
     """The readable part of a thread address (the forum's URLs and the search index use it)."""
     return slugify(title, max_length=60, fallback="discussie")
+
+
+def person_slug(name):
+    """The readable part of a profile address (/leden/12-anna-de-vries): cosmetic, the id decides."""
+    return slugify(name, max_length=60, fallback="lid")

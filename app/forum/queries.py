@@ -6,7 +6,7 @@ statement, so templates never trigger lazy loads.
 import math
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.extensions import db
 from app.models.accounts import User
@@ -151,3 +151,16 @@ def latest_threads(limit=5):
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         .limit(limit)
     ).scalars().all()
+
+
+def posts_by_query(person, include_hidden=False):
+    """The posts `person` wrote, newest first, with their thread and group, for their profile:
+    never a post its writer deleted or one in a deleted thread; a post a moderator hid only with
+    `include_hidden` (for moderators, who see it marked)."""
+    query = (
+        select(Post).join(Post.thread)
+        .where(Post.author_id == person.id, Post.deleted_at.is_(None), Thread.deleted_at.is_(None))
+        .options(contains_eager(Post.thread).joinedload(Thread.group))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+    )
+    return query if include_hidden else query.where(Post.hidden_at.is_(None))

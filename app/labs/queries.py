@@ -1,7 +1,7 @@
 """Reading the labs for their pages: a fixed number of queries per page, whatever its length."""
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
@@ -17,6 +17,7 @@ from app.models.labs import (
     PartnerOrganisation,
     lab_partners,
 )
+from app.pagination import FetchedPagination
 from app.validators import MAX_ID, has_control_characters
 from app.workdays import is_working_day, local_today, start_of_local_day
 
@@ -187,3 +188,51 @@ def unanswered_questions_query(now, lab=None):
     if lab is not None:
         query = query.where(LabQuestion.lab_id == lab.id)
     return query
+
+
+def contributions_by(person, page=1, per_page=10, include_hidden=False):
+    """What `person` wrote in the labs, newest first, for their profile: the questions they asked
+    and their answers and responses, as ("question", LabQuestion) or ("answer" / "response",
+    LabReply) items of a page. Never a reply its writer deleted; hidden questions and replies only
+    with `include_hidden` (moderators). At most three statements for the page (which rows, then
+    each table's rows with their lab and question) and one for the count."""
+    questions = select(literal("question").label("kind"), LabQuestion.id.label("row_id"),
+                       LabQuestion.created_at.label("at")).where(LabQuestion.author_id == person.id)
+    replies = (select(literal("reply").label("kind"), LabReply.id.label("row_id"),
+                      LabReply.created_at.label("at"))
+               .join(LabQuestion, LabQuestion.id == LabReply.question_id)
+               .where(LabReply.author_id == person.id, LabReply.deleted_at.is_(None)))
+    if not include_hidden:
+        questions = questions.where(LabQuestion.hidden_at.is_(None))
+        replies = replies.where(LabReply.hidden_at.is_(None), LabQuestion.hidden_at.is_(None))
+    rows = union_all(questions, replies).subquery()
+
+    def fetch(page, per_page):
+        keys = db.session.execute(
+            select(rows.c.kind, rows.c.row_id)
+            .order_by(rows.c.at.desc(), rows.c.kind, rows.c.row_id.desc())
+            .limit(per_page).offset((page - 1) * per_page)
+        ).all()
+        wanted = {"question": [], "reply": []}
+        for kind, row_id in keys:
+            wanted[kind].append(row_id)
+        loaded = {}
+        if wanted["question"]:
+            loaded.update((("question", question.id), question) for question in db.session.execute(
+                select(LabQuestion).where(LabQuestion.id.in_(wanted["question"]))
+                .options(joinedload(LabQuestion.lab))).scalars())
+        if wanted["reply"]:
+            loaded.update((("reply", reply.id), reply) for reply in db.session.execute(
+                select(LabReply).where(LabReply.id.in_(wanted["reply"]))
+                .options(joinedload(LabReply.question).joinedload(LabQuestion.lab))).scalars())
+        items = []
+        for key in map(tuple, keys):
+            row = loaded.get(key)
+            if row is not None:
+                items.append(("question" if key[0] == "question" else row.kind, row))
+        return items
+
+    def total():
+        return db.session.execute(select(func.count()).select_from(rows)).scalar_one()
+
+    return FetchedPagination(page=page, per_page=per_page, error_out=False, fetch=fetch, total=total)

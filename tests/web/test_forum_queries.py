@@ -41,7 +41,7 @@ def test_thread_page_statements_do_not_grow_with_posts(client, cast, viewer):
     assert "Energiecoöperatie De Windvang" in page_many and "Partner</span>" in page_many
     assert "· Groenfonds Nederland" in page_many
     assert few == many
-    assert many <= 12  # a small number: person, thread, count, posts, reading state, watching …
+    assert many <= 13  # a small number: person, thread, count, posts, reading state, watching, draft …
 
 
 def test_thread_page_statements_fixed_with_placeholders_and_edits(client, cast):
@@ -102,3 +102,31 @@ def test_index_statements_do_not_grow_with_groups(client, cast):
     many, page = statements(client, "/forum")
     assert page.count("forum-group-card") == 12
     assert few == many
+
+
+@pytest.mark.parametrize("viewer", ["lid2@example.org", "mod@example.org", "partner@example.org"])
+def test_profile_page_statements_do_not_grow_with_posts_and_lab_contributions(client, cast, viewer):
+    from app.slugs import person_slug
+    from tests.factories import ask, quick_user, respond
+
+    quiet = quick_user("stil@example.org", collective=cast.collective, name="Stil Lid")
+    groups = [make_group("Wonen", position=1), make_group("Zorg", position=2)]
+    thread, _ = start_thread(groups[0], quiet, title="Eén discussie")
+    respond(quiet, ask(quiet, title="Eén labvraag"), body="Eén aanvulling")
+    for number in range(6):
+        thread, _ = start_thread(groups[number % 2], cast.member, title=f"Discussie {number}")
+        add_replies(thread, [cast.member, cast.member2], 3)
+    for number, lab_slug in enumerate(["financelab", "sciencelab", "overheidslab", "netwerklab"] * 2):
+        question = ask(cast.member, lab_slug=lab_slug, title=f"Labvraag nummer {number}")
+        respond(cast.member, question, body=f"Aanvulling {number}")
+    login(client, viewer)
+
+    few, page_few = statements(client, f"/leden/{quiet.id}-{person_slug(quiet.name)}")
+    many, page_many = statements(client, f"/leden/{cast.member.id}-{person_slug(cast.member.name)}")
+
+    assert page_few.count('class="border-top py-2 profile-post"') == 1
+    assert page_few.count('class="border-top py-2 profile-lab-') == 2
+    assert page_many.count('class="border-top py-2 profile-post"') == 10  # a full page
+    assert page_many.count('class="border-top py-2 profile-lab-') == 10
+    assert few == many
+    assert many <= 12  # person and session, profile, labs, posts and count, lab rows, count …

@@ -1,0 +1,1 @@
+from app.blueprints.people.routes import bp  # noqa: F401
