@@ -10,18 +10,24 @@ import math
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
-RADIUS = 140
+# Sizes in viewBox units. The chart is drawn at the width of its column, as narrow as about 366 px
+# on a 390 px phone; the viewBox stays under 30 times the smallest font size, so no text is drawn
+# smaller than 12 px there (tests/browser/test_layout.py measures it).
+RADIUS = 96
 RINGS = (20, 40, 60, 80, 100)  # the level boundaries lie on rings 40, 60 and 80
-FONT_SIZE = 13
+RING_LABELS = (20, 60, 100)  # every other ring: numbers of a readable size would touch each other
+FONT_SIZE = 15
+SMALL_FONT_SIZE = 14  # ring numbers and the legend
 CHAR_WIDTH = 0.62 * FONT_SIZE  # a generous estimate, so labels stay inside the viewBox
-LINE_CHARS = 16
-LABEL_GAP = 16
+LINE_CHARS = 12  # the longest word of a topic ("samenwerking") still fits one line
+LABEL_GAP = 10
 PADDING = 8
+LEGEND_ROW = 22
 
 COLOUR = "#0d6efd"
 PEER_COLOUR = "#495057"
 GRID_COLOUR = "#ced4da"
-MUTED = "#6c757d"
+MUTED = "#565e64"  # 5.9:1 on the page background
 
 _ids = itertools.count(1)
 
@@ -89,8 +95,9 @@ def radar_svg(labels, values, peer_values=None, title="Scores per dimensie"):
         else:
             parts.append(f'<circle cx="0" cy="0" r="{_fmt(RADIUS * ring / 100)}" fill="none" '
                          f'stroke="{GRID_COLOUR}" stroke-width="1"/>')
-        parts.append(f'<text x="4" y="{_fmt(-RADIUS * ring / 100 - 2)}" font-size="10" fill="{MUTED}" '
-                     f'font-family="sans-serif">{ring}</text>')
+        if ring in RING_LABELS:
+            parts.append(f'<text x="4" y="{_fmt(-RADIUS * ring / 100 - 2)}" font-size="{SMALL_FONT_SIZE}" '
+                         f'fill="{MUTED}" font-family="sans-serif">{ring}</text>')
     for i in range(count):
         x, y = _point(i, count, 100)
         parts.append(f'<line x1="0" y1="0" x2="{_fmt(x)}" y2="{_fmt(y)}" stroke="{GRID_COLOUR}" '
@@ -143,19 +150,19 @@ def radar_svg(labels, values, peer_values=None, title="Scores per dimensie"):
                      f'fill="#212529">{"".join(spans)}</text>')
 
     # Legend under the chart.
-    legend_y = bounds[3] + 24
+    legend_y = bounds[3] + LEGEND_ROW
     legend = [("Jullie collectief", f'stroke="{COLOUR}" stroke-width="3"')]
     if peer_values is not None:
         legend.append(("Mediaan vergelijkbare collectieven",
                        f'stroke="{PEER_COLOUR}" stroke-width="2" stroke-dasharray="6 4"'))
-    legend_x = -RADIUS
+    legend_x = bounds[0]  # from the left edge: the longest legend line needs the whole width
     for n, (text, stroke) in enumerate(legend):
-        y = legend_y + n * 20
+        y = legend_y + n * LEGEND_ROW
         parts.append(f'<line x1="{_fmt(legend_x)}" y1="{_fmt(y - 4)}" x2="{_fmt(legend_x + 24)}" '
                      f'y2="{_fmt(y - 4)}" {stroke}/>')
-        parts.append(f'<text x="{_fmt(legend_x + 32)}" y="{_fmt(y)}" font-size="12" '
+        parts.append(f'<text x="{_fmt(legend_x + 32)}" y="{_fmt(y)}" font-size="{SMALL_FONT_SIZE}" '
                      f'font-family="sans-serif" fill="#212529">{escape(text)}</text>')
-        grow(legend_x, y - 14, legend_x + 32 + len(text) * 0.62 * 12, y + 4)
+        grow(legend_x, y - SMALL_FONT_SIZE - 2, legend_x + 32 + len(text) * 0.62 * SMALL_FONT_SIZE, y + 4)
 
     min_x, min_y = bounds[0] - PADDING, bounds[1] - PADDING
     width, height = bounds[2] - bounds[0] + 2 * PADDING, bounds[3] - bounds[1] + 2 * PADDING

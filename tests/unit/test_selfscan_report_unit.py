@@ -3,6 +3,7 @@ import secrets
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
+from app.selfscan import charts
 from app.selfscan.charts import radar_svg
 from app.selfscan.pdf import clean, report_pdf
 from app.selfscan.questionnaire import load_questionnaire
@@ -268,11 +269,21 @@ def test_radar_labels_stay_inside_the_viewbox():
     min_x, min_y, width, height = (float(v) for v in root.get("viewBox").split())
     for tspan in root.iter(SVG + "tspan"):
         x, y = float(tspan.get("x")), float(tspan.get("y"))
-        text_width = len(tspan.text) * 0.62 * 13
+        text_width = len(tspan.text) * 0.62 * charts.FONT_SIZE
         anchor = next(t for t in root.iter(SVG + "text") if tspan in list(t)).get("text-anchor")
         left = {"start": x, "end": x - text_width, "middle": x - text_width / 2}[anchor]
         assert min_x <= left and left + text_width <= min_x + width, tspan.text
-        assert min_y <= y - 13 and y <= min_y + height, tspan.text
+        assert min_y <= y - charts.FONT_SIZE and y <= min_y + height, tspan.text
+
+
+def test_radar_text_is_drawn_at_12px_or_more_in_a_phones_column():
+    """Drawn 366 px wide (a 390 px phone, the chart's narrowest column), with peers and a missing
+    score (the tallest and widest chart), no text is smaller than 12 px."""
+    labels = [d["label"] for d in Q.dimensions.values() if d.get("scored")]
+    root = ET.fromstring(str(radar_svg(labels, [80, None, 40, 20, 100, 0], [50] * len(labels))))
+    width = float(root.get("viewBox").split()[2])
+    sizes = [float(t.get("font-size")) for t in root.iter(SVG + "text")]
+    assert min(sizes) * 366 / width >= 12
 
 
 def test_report_chart_is_markup():
