@@ -184,7 +184,7 @@ def test_members_of_collectives_see_the_member_list_and_a_bare_account_does_not(
     page = text(client.get("/collectieven/groene-schuur"))
     assert "Rita Representant" in page and "Bas Buurman" in page
     assert page.index("Rita Representant") < page.index("Bas Buurman")  # representative first
-    assert "Rita Representant <span" in page and "vertegenwoordiger</span>" in page
+    assert "Rita Representant</a> <span" in page and "vertegenwoordiger</span>" in page
     assert page.count("vertegenwoordiger</span>") == 1
     assert "Buiten Staander</li>" not in page
 
