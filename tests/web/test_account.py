@@ -105,7 +105,7 @@ def test_change_name(client, anna):
     assert response.headers["Location"] == "/account"
     assert reload(anna).name == "Anna Bakker-de Boer"
     page = text(client.get("/account"))
-    assert "Je naam is opgeslagen." in page
+    assert "Je profiel is opgeslagen." in page
     assert 'value="Anna Bakker-de Boer"' in page
 
 

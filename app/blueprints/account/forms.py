@@ -1,13 +1,20 @@
-from wtforms import PasswordField, SubmitField
+from flask import request
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from flask_wtf.form import _Auto, _is_submitted
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, PasswordField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from app import uploads
+from app.accounts.profiles import AVATAR_SIDE, MAX_BIO
 from app.blueprints.auth.forms import (
     email_field,
     name_field,
     new_password_fields,
     second_factor_code_field,
 )
-from app.validators import TextForm
+from app.validators import NoControlCharacters, TextForm, normalise_body
 
 
 def current_password_field():
@@ -21,9 +28,51 @@ def current_password_field():
     )
 
 
-class ProfileForm(TextForm):
+BIO_LIMIT = f"{MAX_BIO:,}".replace(",", ".")  # 1.000, as the limit is written in Dutch
+
+
+class ProfileForm(FlaskForm):
+    """Name, a short text about oneself and a photo (the profile on /leden/<id>-<name>)."""
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            # Text from the posted fields only, a file from the photo field only: a file sent as
+            # the name or the text is no text (and never reaches a validator that wants one).
+            if formdata is _Auto:
+                if not _is_submitted():
+                    return None
+                data = MultiDict(request.form)
+                data.poplist("avatar")
+                for file in request.files.getlist("avatar"):
+                    data.add("avatar", file)
+                return data
+            return formdata
+
     name = name_field()
-    submit_profile = SubmitField("Naam opslaan")
+    bio = TextAreaField(
+        "Over jezelf (niet verplicht)",
+        filters=[normalise_body],
+        validators=[
+            Length(max=MAX_BIO, message=f"Je tekst over jezelf is hoogstens {BIO_LIMIT} tekens lang."),
+            NoControlCharacters(multiline=True),
+        ],
+        description=(
+            f"Een paar zinnen over wie je bent en waar je je mee bezighoudt (hoogstens {BIO_LIMIT} "
+            "tekens). Je kunt Markdown gebruiken: **vet**, *schuin*, - lijstje, [tekst](https://…)."
+        ),
+        render_kw={"rows": 5, "maxlength": MAX_BIO},
+    )
+    avatar = FileField(
+        "Foto (niet verplicht)",
+        description=(
+            f"Een {uploads.PHOTO_LIST} van hoogstens {uploads.MAX_PHOTO_MB} MB. We snijden het midden "
+            f"er vierkant uit ({AVATAR_SIDE} × {AVATAR_SIDE} pixels) en halen weg wat je camera "
+            "erin bewaart, zoals de plek waar de foto gemaakt is. Zonder foto tonen we je initialen."
+        ),
+        render_kw={"accept": ".jpg,.jpeg,.png,.webp,image/jpeg,image/png,image/webp"},
+    )
+    remove_avatar = BooleanField("Foto verwijderen")
+    submit_profile = SubmitField("Profiel opslaan")
 
 
 class EmailChangeForm(TextForm):

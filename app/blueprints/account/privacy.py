@@ -8,12 +8,14 @@ from flask_login import current_user, login_required, logout_user
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from app import uploads
 from app.blueprints.account.forms import current_password_field
 from app.blueprints.account.routes import WRONG_PASSWORD, bp
 from app.blueprints.common import person_key
 from app.extensions import limiter
 from app.privacy import export as privacy_export
 from app.privacy import services
+from app.unit_of_work import after_commit
 from app.validators import NoControlCharacters, TextForm, strip_filter
 
 CONFIRMATION_WORD = "VERWIJDER"
@@ -86,7 +88,10 @@ def delete_account():
     if not user.check_password(form.current_password.data):
         form.current_password.errors.append(WRONG_PASSWORD)
         return _render_delete(form, None, 400)
+    photo = user.avatar_name
     services.delete_account(user)
+    if photo:
+        after_commit(lambda: uploads.delete_stored(photo))  # only once the account is gone
     # As in auth.logout: clear first, then log out, so the "remember me" cookie is removed too.
     session.clear()
     logout_user()

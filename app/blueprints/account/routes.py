@@ -3,8 +3,10 @@ import time
 from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import FileStorage
 
-from app.accounts import second_factor, sessions
+from app import uploads
+from app.accounts import profiles, second_factor, sessions
 from app.accounts import settings as services
 from app.blueprints.account.forms import (
     ConfirmEmailChangeForm,
@@ -17,15 +19,18 @@ from app.blueprints.account.forms import (
 )
 from app.blueprints.auth.forms import ResendVerificationForm
 from app.blueprints.auth.routes import code_rate, start_session
+from app.blueprints.common import person_key
 from app.extensions import limiter
 from app.timeutil import utcnow
 from app.tokens import PURPOSE_EMAIL_CHANGE, find_token
-from app.unit_of_work import refusable
+from app.unit_of_work import after_commit, after_rollback, refusable
 from app.validators import ConfirmForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 WRONG_PASSWORD = "Je huidige wachtwoord klopt niet."
+CHOOSE_PHOTO_AGAIN = ("Kies de foto opnieuw: een foto wordt pas bewaard als alle velden goed "
+                      "zijn ingevuld.")
 
 
 def _render(profile_form=None, email_form=None, password_form=None, status=200):
@@ -35,7 +40,8 @@ def _render(profile_form=None, email_form=None, password_form=None, status=200):
     return (
         render_template(
             "account/index.html",
-            profile_form=profile_form or ProfileForm(obj=current_user, formdata=None),
+            profile_form=profile_form or ProfileForm(obj=current_user, formdata=None,
+                                                     bio=current_user.bio_source),
             email_form=email_form or EmailChangeForm(formdata=None),
             password_form=password_form or PasswordChangeForm(formdata=None),
             resend_form=ResendVerificationForm(),
@@ -91,12 +97,34 @@ def end_other_sessions():
 
 @bp.route("/profiel", methods=["POST"])
 @login_required
+@limiter.limit("30 per hour", methods=["POST"], key_func=person_key)
 def update_profile():
+    """Name, text and photo of one's profile. A photo is stored before the row changes: removed
+    again when the request rolls back; a replaced or removed one once the change is committed."""
     form = ProfileForm()
+    photo = form.avatar.data
+    if not (isinstance(photo, FileStorage) and photo.filename):
+        photo = None
     if not form.validate_on_submit():
+        if photo is not None:
+            form.avatar.errors = list(form.avatar.errors) + [CHOOSE_PHOTO_AGAIN]
         return _render(profile_form=form, status=400)
-    current_user.name = form.name.data
-    flash("Je naam is opgeslagen.", "success")
+    avatar_name = None
+    if photo is not None:
+        try:
+            stored = uploads.store_avatar(photo, profiles.AVATAR_SIDE)
+        except uploads.UploadRejected as rejected:
+            form.avatar.errors = [rejected.message]
+            return _render(profile_form=form, status=400)
+        avatar_name = stored.stored_name
+        after_rollback(lambda: uploads.delete_stored(avatar_name))
+    changed, unused = profiles.save_profile(current_user._get_current_object(), form.name.data,
+                                            form.bio.data, avatar_name=avatar_name,
+                                            remove_avatar=form.remove_avatar.data)
+    if unused:
+        after_commit(lambda: uploads.delete_stored(unused))
+    flash("Je profiel is opgeslagen." if changed else "Er was niets veranderd.",
+          "success" if changed else "info")
     return redirect(url_for("account.index"))
 
 
