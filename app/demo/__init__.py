@@ -12,6 +12,7 @@ from app.demo.collectives import seed_more_collectives
 from app.demo.forum import seed_forum
 from app.demo.knowledge import seed_knowledge
 from app.demo.labs import seed_labs
+from app.demo.profiles import seed_profiles
 from app.demo.team import seed_team
 from app.extensions import db
 from app.models.accounts import (
@@ -133,6 +134,7 @@ def seed_demo():
     made["self-scans of more collectives"] = scans
     made.update(seed_knowledge(random.Random(2028), users["beheerder@example.org"]))
     made.update(seed_team())
+    made.update(seed_profiles({person.email: person for person in [*users.values(), *members]}))
     db.session.flush()
     return made
 
