@@ -206,6 +206,24 @@ TEMPLATE_CHECKS.update({
 })
 
 
+# -- profiles (/leden) ----------------------------------------------------------------------------
+
+def can_view_profiles(user):
+    """People's pages and photos: for those who read the forum, where their names appear."""
+    return can_read_forum(user)
+
+
+def can_view_profile(user, person):
+    """`person`'s page, for readers of the forum; a deleted account has none."""
+    return bool(can_view_profiles(user) and person is not None and not person.is_deleted)
+
+
+TEMPLATE_CHECKS.update({
+    "can_view_profiles": can_view_profiles,
+    "can_view_profile": can_view_profile,
+})
+
+
 # -- labs ---------------------------------------------------------------------------------------
 
 def can_view_lab_questions(user):
