@@ -25,9 +25,10 @@ Functions flush, never commit: the view (or the worker) owns the transaction.
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from html import escape
 
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import and_, event, exists, func, or_, select
+from sqlalchemy import and_, event, exists, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app import images, uploads
@@ -35,9 +36,9 @@ from app.errors import LimitError, UserError
 from app.extensions import db
 from app.markup import LocalImage
 from app.models.drafts import Draft
-from app.models.forum import Post, Thread
+from app.models.forum import Post, PostRevision, Thread
 from app.models.images import PostImage
-from app.models.labs import LabQuestion, LabReply
+from app.models.labs import LabQuestion, LabReply, LabRevision
 from app.permissions import (
     can_moderate,
     can_moderate_forum,
@@ -90,8 +91,15 @@ def markdown_for(image, alt=""):
 
 
 def default_alt(writer):
-    name = getattr(writer, "name", None)
+    """The description of an image whose Markdown gives none."""
+    return _alt_naming(getattr(writer, "name", None))
+
+
+def _alt_naming(name):
     return f"Afbeelding bij bericht van {name}" if name else "Afbeelding bij een bericht"
+
+
+FORMER_WRITER = "voormalig lid"
 
 
 def referenced_ids(source):
@@ -319,17 +327,56 @@ def remove_unattached(now=None):
     return _remove(and_(old, PostImage.id.not_in(kept)) if kept else old)
 
 
-def remove_for_deleted_account(user):
+def remove_for_deleted_account(user, old_name=None):
     """Remove `user`'s images that are in no post, or in posts that are deleted (the posts that
-    stay, as "Voormalig lid", keep their images). Returns how many."""
+    stay, as "Voormalig lid", keep their images, and their default description no longer names
+    `old_name`). Returns how many were removed."""
     deleted_post = exists().where(
         Post.id == PostImage.forum_post_id,
         or_(Post.deleted_at.is_not(None),
             exists().where(Thread.id == Post.thread_id, Thread.deleted_at.is_not(None))))
     deleted_reply = exists().where(LabReply.id == PostImage.lab_reply_id,
                                    LabReply.deleted_at.is_not(None))
-    return _remove(and_(PostImage.owner_id == user.id,
-                        or_(_unattached(), deleted_post, deleted_reply)))
+    removed = _remove(and_(PostImage.owner_id == user.id,
+                           or_(_unattached(), deleted_post, deleted_reply)))
+    if old_name:
+        _forget_name(user, old_name)
+    return removed
+
+
+def _forget_name(user, old_name):
+    """'Afbeelding bij bericht van <old name>' becomes '… van voormalig lid' in the rows of the
+    images that stay and in the HTML stored for their posts (and the posts' earlier versions)."""
+    old_alt, new_alt = _alt_naming(old_name), _alt_naming(FORMER_WRITER)
+    images = db.session.execute(
+        select(PostImage).where(PostImage.owner_id == user.id, PostImage.alt == old_alt)
+    ).scalars().all()
+    if not images:
+        return
+    for image in images:
+        image.alt = new_alt
+    # The sanitiser writes attribute values as html.escape does.
+    old_attribute, new_attribute = f'alt="{escape(old_alt)}"', f'alt="{escape(new_alt)}"'
+
+    def rewrite(model, ids, *columns, key=None):
+        if ids:
+            key = key if key is not None else model.id
+            db.session.execute(
+                update(model).where(key.in_(ids))
+                .values({column: func.replace(getattr(model, column), old_attribute, new_attribute)
+                         for column in columns})
+                .execution_options(synchronize_session=False))
+
+    posts = {image.forum_post_id for image in images} - {None}
+    questions = {image.lab_question_id for image in images} - {None}
+    replies = {image.lab_reply_id for image in images} - {None}
+    rewrite(Post, posts, "body_html")
+    rewrite(PostRevision, posts, "body_html", key=PostRevision.post_id)
+    rewrite(LabQuestion, questions, "body_html", "context_html")
+    rewrite(LabReply, replies, "body_html")
+    rewrite(LabRevision, questions, "body_html", key=LabRevision.question_id)
+    rewrite(LabRevision, replies, "body_html", key=LabRevision.reply_id)
+    db.session.flush()
 
 
 def images_of(user):

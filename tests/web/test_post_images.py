@@ -332,6 +332,7 @@ def test_deleting_an_account_removes_unposted_images_and_those_of_deleted_posts(
     db.session.commit()
     from app.forum import services
     services.edit_post(cast.member, kept_post, post_images.markdown_for(kept))
+    services.edit_post(cast.member, kept_post, "Nog steeds: " + post_images.markdown_for(kept))
     deleted_post = services.post_reply(cast.member, thread, post_images.markdown_for(gone_with_post),
                                        enforce_limits=False)
     db.session.commit()
@@ -351,8 +352,15 @@ def test_deleting_an_account_removes_unposted_images_and_those_of_deleted_posts(
     for image_id, names in files.items():
         for name in names:
             assert os.path.isfile(stored(name)) == (image_id in remaining)
-    # The post that stays, now by "Voormalig lid", still shows its picture to readers.
+    # The post that stays, now by "Voormalig lid", still shows its picture to readers, and its
+    # default description no longer names her (nor does the earlier version's).
     assert client_for(app, cast.member2.email).get(f"/afbeeldingen/{kept.id}").status_code == 200
+    post = reload(kept_post)
+    assert 'alt="Afbeelding bij bericht van voormalig lid"' in post.body_html
+    assert "Anna" not in post.body_html and image_row(kept.id).alt.endswith("voormalig lid")
+    from app.models.forum import PostRevision
+    assert all("Anna" not in revision.body_html for revision in db.session.execute(
+        db.select(PostRevision).where(PostRevision.post_id == kept_post.id)).scalars())
 
 
 def test_unposted_images_go_after_a_day_unless_a_draft_still_shows_them(app, cast):
