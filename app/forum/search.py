@@ -3,8 +3,8 @@ members, partners and staff ("forum" audience), and which changes re-index them.
 from app.extensions import db
 from app.markup import html_text
 from app.models.forum import ForumGroup, Post, Thread
-from app.search.documents import (CHUNK, Scope, Source, Watch, changed, document_path, finish,
-                                  watch)
+from app.search.documents import (CHUNK, Collapse, Scope, Source, Watch, changed, document_path,
+                                  finish, watch)
 from app.search.schema import AUDIENCE_FORUM
 from app.slugs import thread_slug
 
@@ -109,4 +109,7 @@ SEARCH_DOCUMENTS = (
           "thread_posts", {"title", "group_id", "deleted_at"}),
     Watch(Post, _post_jobs),
     watch(ForumGroup, scope_type="group", scope_columns={"name", "slug"}),
+    # A thread and its replies are one hit on the search page ("3 berichten in deze discussie"):
+    # the thread's document is "thread:<id>", each reply carries the scope term "thread:<id>".
+    Collapse("discussie", "thread"),
 )

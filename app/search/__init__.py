@@ -27,6 +27,13 @@ inside the query, so totals, counts per kind and pages are all permission-filter
 bodies are members-only text in a separate field (`members_text`) that only people with
 `can_read_knowledge` search and see snippets of.
 
+One hit per thread
+`search(..., collapse=True)` (the search page) shows the documents a feature registered as
+belonging together (a `Collapse`: a thread and its replies) as one hit: the best-ranked match (the
+newest, sorted by date), with the number of matching documents it stands for; counts, totals and
+pages count hits. `within="thread:<id>"` searches only that thread's documents, each a hit. Both
+backends group after the audience filter, so only documents the searcher may read are counted.
+
 How the package is laid out (the modules import each other directly, never this `__init__`)
 - backend.py      which backend runs (SEARCH_BACKEND, defaulting from DATABASE_URL)
 - postgres.py     the PostgreSQL backend: its table, writing, searching, rebuild and the queue

@@ -6,7 +6,9 @@ descriptions through `register_search(app, documents=...)` (create_app collects 
   audience, scopes, link and text), loaded many rows a query, and how many there are;
 - a `Scope` per scope job: every document under a group, thread, lab or question, for a change
   that touches them all (a renamed group, a hidden question);
-- a `Watch` per model: which index jobs a flushed change of one of its rows makes.
+- a `Watch` per model: which index jobs a flushed change of one of its rows makes;
+- a `Collapse` per kind whose hits belong together (the posts of one thread): a search may show
+  them as one hit per thread, with the number of matching documents it stands for.
 
 This module keeps the registry and what every source shares: the version hash that `check()`
 compares, the stored link, and loading the documents of many jobs at once. Jobs name either one
@@ -63,6 +65,22 @@ class Watch:
     jobs: Callable[..., Iterable[tuple]]
 
 
+@dataclass(frozen=True)
+class Collapse:
+    """Hits of `kind` belong together per `prefix`: the document whose id is "<prefix>:<n>" and
+    the documents that carry the scope term "<prefix>:<n>" (a thread and its replies). A collapsed
+    search shows them as one hit, and the key "<prefix>:<n>" narrows a search to them."""
+
+    kind: str
+    prefix: str
+
+    def owns(self, key):
+        """Is `key` one of this collapse's keys ("thread:12"; not "thread:x", not "post:12")?"""
+        start = self.prefix + ":"
+        number = key[len(start):]
+        return key.startswith(start) and number.isascii() and number.isdigit()
+
+
 def changed(row, columns):
     """True when one of `columns` of `row` changed in this flush."""
     state = sa_inspect(row)
@@ -98,6 +116,7 @@ class Registry:
     sources: dict = field(default_factory=dict)
     scopes: dict = field(default_factory=dict)
     watches: dict = field(default_factory=dict)
+    collapses: dict = field(default_factory=dict)  # kind -> Collapse
 
     @classmethod
     def of(cls, items):
@@ -109,6 +128,8 @@ class Registry:
                 registry._add(registry.scopes, item.scope_type, item)
             elif isinstance(item, Watch):
                 registry._add(registry.watches, item.model, item)
+            elif isinstance(item, Collapse):
+                registry._add(registry.collapses, item.kind, item)
             else:
                 raise TypeError(f"not a search description: {item!r}")
         return registry
@@ -144,6 +165,11 @@ def finish(doc):
     )
     doc["version"] = SCHEMA_VERSION + ":" + hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
     return doc
+
+
+def collapse_for(key):
+    """The Collapse a key such as "thread:12" belongs to, or None for anything else."""
+    return next((spec for spec in registry().collapses.values() if spec.owns(key or "")), None)
 
 
 

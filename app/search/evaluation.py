@@ -150,6 +150,21 @@ def _segment_lengths(reader, fieldname):
     return bytes(found) + bytes(max(0, count - len(found)))
 
 
+def _segment_collapse_keys(reader, prefix):
+    """One segment's collapse key of every document (None for most): "<prefix>:<n>" for the
+    document with that id and for those with that scope term (a thread and its replies), read
+    from the posting lists of those terms, not from the stored fields."""
+    keys = [None] * reader.doc_count_all()
+    start = prefix + ":"
+    for fieldname in ("id", "scopes"):
+        for word in reader.expand_prefix(fieldname, start):
+            word = word.decode("utf-8") if isinstance(word, bytes) else word
+            ids, _ = _raw_postings(reader, fieldname, word)
+            for docnum in ids:
+                keys[docnum] = word
+    return keys
+
+
 class _Evaluation:
     """Per searcher (one index generation): postings as {docnum: weight}, kinds, audiences."""
 
@@ -193,6 +208,20 @@ class _Evaluation:
         if count <= 0:
             return []
         return list(islice((n for n in self.newest_first() if n in docnums), count))
+
+    def collapse_keys(self, prefix):
+        """Every document's collapse key for `prefix` (None where it has none), by number."""
+        name = ("collapse", prefix)
+        if name not in self._columns:
+            values = []
+            for reader, offset in self.leaves:
+                if offset > len(values):
+                    values.extend([None] * (offset - len(values)))
+                values.extend(_segment_cached(reader, name,
+                                              lambda r=reader: _segment_collapse_keys(r, prefix)))
+            values.extend([None] * (self.reader.doc_count_all() - len(values)))
+            self._columns[name] = values
+        return self._columns[name]
 
     def kind_sets(self):
         if "kind_sets" not in self._columns:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSQUERY, TSVECTOR
@@ -293,10 +294,13 @@ def rebuild(progress=None):
                     connection.execute(
                         DOCUMENTS.delete().where(DOCUMENTS.c.id.in_(gone[start:start + CHUNK])))
                 connection.commit()
-                # Fresh statistics: without them the planner guesses a few dozen matches for a
-                # word in 16,000 documents and picks nested loops.
-                connection.execute(sa.text("ANALYZE search_documents"))
-                connection.commit()
+            # Fresh statistics: without them the planner guesses a few dozen matches for a word
+            # in 16,000 documents and picks nested loops. VACUUM also merges what the rebuild left
+            # in the GIN indexes' pending lists (up to gin_pending_list_limit), which every search
+            # through those indexes would scan until autovacuum came by (the posts of 20 threads
+            # through the scopes index: 20-30 ms instead of 1). It cannot run in a transaction.
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as upkeep:
+                upkeep.execute(sa.text("VACUUM (ANALYZE) search_documents"))
         finally:
             lock.execute(sa.select(sa.func.pg_advisory_unlock(REBUILD_LOCK)))
             lock.commit()
@@ -405,31 +409,87 @@ def _marked_terms(row, exact, prefixes):
     return {"text": words, "members_text": words}
 
 
-def _counts(connection, visible):
-    """Matches per kind, each counted up to COUNT_LIMIT + 1 (so the work stays bounded however
-    common a word is), and whether any count reached that bound."""
+def collapse_key(specs):
+    """The SQL expression of a document's collapse key: for a kind that collapses (a Collapse),
+    its id when that is "<prefix>:<n>" (the thread), else its scope term "<prefix>:<n>" (a reply);
+    for every other document its own id."""
+    return _collapse_key(tuple(specs.values())) if specs else DOCUMENTS.c.id
+
+
+@lru_cache(maxsize=8)
+def _collapse_key(specs):
+    # Made once: an expression is immutable, and building it costs a search a little every time.
     columns = DOCUMENTS.c
-    first = sa.select(columns.kind).where(*visible).limit(COUNT_LIMIT + 1).subquery()
-    counts = dict(connection.execute(
-        sa.select(first.c.kind, sa.func.count()).group_by(first.c.kind)).all())
-    if sum(counts.values()) <= COUNT_LIMIT:
-        return counts, False
-    for kind in SEARCH_KINDS:  # more than COUNT_LIMIT in all: count each kind up to the bound
-        if counts.get(kind, 0) > COUNT_LIMIT:
-            continue  # every match seen was of this kind: it is past the bound already
-        limited = (sa.select(sa.literal(1)).where(*visible, columns.kind == kind)
-                   .limit(COUNT_LIMIT + 1).subquery())
-        counts[kind] = connection.execute(
-            sa.select(sa.func.count()).select_from(limited)).scalar_one()
-    return counts, True
+    whens = []
+    for spec in specs:
+        start = spec.prefix + ":"
+        terms = sa.func.unnest(columns.scopes).table_valued("term").render_derived()
+        anywhere = (sa.select(terms.c.term).where(terms.c.term.like(start + "%")).limit(1)
+                    .scalar_subquery())
+        # A reply's scopes are "group:<g> thread:<t>": looking at the first two terms is cheap
+        # (a subquery per row cost a ranked page about a millisecond); any other order still works.
+        first, second = columns.scopes[1], columns.scopes[2]
+        whens.append((columns.kind == spec.kind, sa.case(
+            (columns.id.like(start + "%"), columns.id),
+            (second.like(start + "%"), second),
+            (first.like(start + "%"), first),
+            else_=sa.func.coalesce(anywhere, columns.id))))
+    # Grouped and counted by byte order: the database's collation (a libc locale) compares each
+    # pair of keys through strcoll, which made grouping a thousand matches cost milliseconds.
+    return sa.collate(sa.case(*whens, else_=columns.id), "C")
 
 
-def run_search(q, results, audiences, fields, kind, sort, page, per_page):
-    """Fill `results` (counts, total, pages, hits) for a parsed query."""
+def _counts(connection, visible, specs=None):
+    """(counts per kind, documents per kind, whether any count reached the bound, kinds whose
+    count is a lower bound). Each kind is counted up to COUNT_LIMIT + 1 matches (so the work stays
+    bounded however common a word is). A kind that collapses (`specs`) counts its distinct keys
+    (threads) among those matches: exact below the bound, a lower bound past it."""
+    columns = DOCUMENTS.c
+    specs = specs or {}
+    key = collapse_key(specs) if specs else None
+
+    def tally(where):
+        """{kind: (documents, distinct keys)} among the first COUNT_LIMIT + 1 matches."""
+        if key is None:
+            first = sa.select(columns.kind).where(*where).limit(COUNT_LIMIT + 1).subquery()
+            counted = sa.select(first.c.kind, sa.func.count(), sa.func.count())
+        else:
+            # Per key, then per kind: two hash aggregates (count(DISTINCT …) sorts, 2-3 times
+            # slower on a thousand matches).
+            first = sa.select(columns.kind, key.label("key")).where(*where).limit(
+                COUNT_LIMIT + 1).subquery()
+            first = (sa.select(first.c.kind, sa.func.count().label("documents"))
+                     .group_by(first.c.kind, first.c.key).subquery())
+            counted = sa.select(first.c.kind, sa.func.sum(first.c.documents), sa.func.count())
+        return {kind: (int(documents), groups) for kind, documents, groups in connection.execute(
+            counted.group_by(first.c.kind)).all()}
+
+    found = tally(visible)
+    at_least = set()
+    if sum(documents for documents, _ in found.values()) > COUNT_LIMIT:
+        capped = True
+        for kind in SEARCH_KINDS:  # more than COUNT_LIMIT in all: count each kind up to the bound
+            if found.get(kind, (0, 0))[0] <= COUNT_LIMIT:
+                # (every match seen was of a kind past the bound: that one is counted already)
+                found[kind] = tally([*visible, columns.kind == kind]).get(kind, (0, 0))
+            if kind in specs and found[kind][0] > COUNT_LIMIT:
+                at_least.add(kind)
+    else:
+        capped = False
+    documents = {kind: value[0] for kind, value in found.items()}
+    counts = {kind: (value[1] if kind in specs else value[0]) for kind, value in found.items()}
+    return counts, documents, capped, frozenset(at_least)
+
+
+def run_search(q, results, audiences, fields, kind, sort, page, per_page, collapses=None,
+               within=None):
+    """Fill `results` (counts, total, pages, hits) for a parsed query; `collapses` ({kind:
+    Collapse}) makes one hit per thread, `within` (a collapse key) keeps that thread's documents."""
     text = tsquery_text(q)
     if not text:
         return
     columns = DOCUMENTS.c
+    collapses = collapses or {}
     query = sa.cast(sa.literal(text, sa.Text), TSQUERY)
     members = "members_text" in fields
     match = columns.public_terms.op("@@")(query)
@@ -438,7 +498,9 @@ def run_search(q, results, audiences, fields, kind, sort, page, per_page):
         match = sa.or_(match, columns.member_terms.op("@@")(query))
         vector = sa.func.coalesce(columns.member_terms, columns.public_terms)
     visible = [columns.audience.in_(sorted(audiences)), match]
-    newest_first = (columns.date.desc().nulls_last(), columns.id.desc())  # ix_search_documents_newest
+    if within:
+        visible.append(sa.or_(columns.id == within, columns.scopes.contains([within])))
+    sizes = {}
     with db.engine.connect() as connection:
         # Plan every statement for its own words: psycopg prepares statements that run often, and
         # a generic plan cannot know whether a word is rare or in every post. These settings hold
@@ -449,36 +511,17 @@ def run_search(q, results, audiences, fields, kind, sort, page, per_page):
         connection.execute(sa.select(
             sa.func.set_config("plan_cache_mode", "force_custom_plan", True),
             sa.func.set_config("random_page_cost", "1.1", True)))
-        counts, capped = _counts(connection, visible)
+        counts, documents, capped, results.at_least = _counts(connection, visible, collapses)
         results.counts = {key: counts.get(key, 0) for key in SEARCH_KINDS}
         where = list(visible)
         if kind:
             where.append(columns.kind == kind)
         results.total = counts.get(kind, 0) if kind else sum(results.counts.values())
-        pageable = results.total
-        if capped and results.total > COUNT_LIMIT:
-            # More than COUNT_LIMIT: the newest COUNT_LIMIT are what can be paged through.
-            results.capped = pageable = COUNT_LIMIT
-        if sort != "datum" and (results.capped or pageable > RANK_LIMIT):
-            results.ranked = pageable = min(pageable, RANK_LIMIT)
-        results.ranked_newest = bool(results.ranked or results.capped)
-        results.pages = math.ceil(pageable / per_page)
-        if not results.total or page > results.pages:
-            return
-        if sort == "datum":
-            order = sa.select(columns.id).where(*where).order_by(*newest_first)
+        if collapses:
+            ids = _collapsed_page(connection, query, vector, where, results, documents, capped,
+                                  kind, sort, page, per_page, collapses, sizes)
         else:
-            # Ranked in one scan of the matches (only ids, dates and terms: the texts are read for
-            # the page's rows alone); past RANK_LIMIT, of the newest matches, found by walking the
-            # date index from the newest end, so a common word costs what a rare one does.
-            matches = sa.select(columns.id, columns.date, vector.label("vector")).where(*where)
-            if results.ranked:
-                matches = matches.order_by(*newest_first).limit(RANK_LIMIT)
-            matches = matches.subquery()
-            rank = sa.func.ts_rank(RANK_WEIGHTS, matches.c.vector, query, RANK_NORMALISATION)
-            order = sa.select(matches.c.id).order_by(
-                rank.desc(), matches.c.date.desc().nulls_last(), matches.c.id.desc())
-        ids = connection.execute(order.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+            ids = _page(connection, query, vector, where, results, capped, sort, page, per_page)
         shown = (columns.id, columns.kind, columns.title, columns.display_title, columns.text,
                  columns.members_text, columns.place, columns.link, columns.path, columns.date)
         found = {row.id: row for row in connection.execute(
@@ -500,4 +543,122 @@ def run_search(q, results, audiences, fields, kind, sort, page, per_page):
             snippet=snippet(stored, _marked_terms(row, exact, prefixes), fields),
             date=row.date,
             id=row.id,
+            collapse_key=sizes.get(row.id, ("", 1))[0],
+            matches=sizes.get(row.id, ("", 1))[1],
         ))
+
+
+def _page(connection, query, vector, where, results, capped, sort, page, per_page):
+    """The ids of the asked page, one hit per document; sets the pages."""
+    columns = DOCUMENTS.c
+    newest_first = (columns.date.desc().nulls_last(), columns.id.desc())  # ix_search_documents_newest
+    pageable = results.total
+    if capped and results.total > COUNT_LIMIT:
+        # More than COUNT_LIMIT: the newest COUNT_LIMIT are what can be paged through.
+        results.capped = pageable = COUNT_LIMIT
+    if sort != "datum" and (results.capped or pageable > RANK_LIMIT):
+        results.ranked = pageable = min(pageable, RANK_LIMIT)
+    results.ranked_newest = bool(results.ranked or results.capped)
+    results.pages = math.ceil(pageable / per_page)
+    if not results.total or page > results.pages:
+        return []
+    if sort == "datum":
+        order = sa.select(columns.id).where(*where).order_by(*newest_first)
+    else:
+        # Ranked in one scan of the matches (only ids, dates and terms: the texts are read for
+        # the page's rows alone); past RANK_LIMIT, of the newest matches, found by walking the
+        # date index from the newest end, so a common word costs what a rare one does.
+        matches = sa.select(columns.id, columns.date, vector.label("vector")).where(*where)
+        if results.ranked:
+            matches = matches.order_by(*newest_first).limit(RANK_LIMIT)
+        matches = matches.subquery()
+        rank = sa.func.ts_rank(RANK_WEIGHTS, matches.c.vector, query, RANK_NORMALISATION)
+        order = sa.select(matches.c.id).order_by(
+            rank.desc(), matches.c.date.desc().nulls_last(), matches.c.id.desc())
+    return connection.execute(order.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+
+
+def _collapsed_page(connection, query, vector, where, results, documents, capped, kind, sort,
+                    page, per_page, collapses, sizes):
+    """The ids of the asked page, one hit per thread (its best-ranked match, or its newest sorted
+    by date); sets the pages and fills `sizes` ({id: (key, matching documents)}).
+
+    The same bounded window as one hit per document: at most the newest COUNT_LIMIT matches
+    (RANK_LIMIT ranked), grouped with row_number() over the key. Below the bounds the window holds
+    every match, so the pages are the exact count; past them, the pages are the threads in the
+    window, and the counts of the page's threads are taken again over all their matches."""
+    columns = DOCUMENTS.c
+    newest_first = (columns.date.desc().nulls_last(), columns.id.desc())
+    matching = documents.get(kind, 0) if kind else sum(documents.values())
+    limit = None
+    if capped and matching > COUNT_LIMIT:
+        results.capped = limit = COUNT_LIMIT
+    if sort != "datum" and (limit or matching > RANK_LIMIT):
+        limit = min(limit or matching, RANK_LIMIT)
+    results.ranked_newest = bool(limit)
+    if not limit:
+        results.pages = math.ceil(results.total / per_page)
+        if not results.total or page > results.pages:
+            return []
+    key = collapse_key(collapses).label("key")
+    picked = [columns.id, columns.date, key]
+    if sort != "datum":
+        # Ranked here, once a row: ranked in the window's ORDER BY and selected as well, ts_rank
+        # ran twice a row (it dominates the statement).
+        picked.append(sa.func.ts_rank(RANK_WEIGHTS, vector, query, RANK_NORMALISATION)
+                      .label("score"))
+    window = sa.select(*picked).where(*where)
+    if limit:
+        window = window.order_by(*newest_first).limit(limit)
+    window = window.subquery()
+    if sort == "datum":
+        best = (window.c.date.desc().nulls_last(), window.c.id.desc())
+        scored = []
+    else:
+        best = (window.c.score.desc(), window.c.date.desc().nulls_last(), window.c.id.desc())
+        scored = [window.c.score]
+    # One window for both (the same partition, order and frame): PostgreSQL computes them in one
+    # pass; row_number ignores the frame, the count covers the whole partition.
+    ranked = sa.select(
+        window.c.id, window.c.date, window.c.key, *scored,
+        sa.func.row_number().over(partition_by=window.c.key, order_by=best,
+                                  rows=(None, None)).label("place"),
+        sa.func.count().over(partition_by=window.c.key, order_by=best,
+                             rows=(None, None)).label("matches"),
+    ).subquery()
+    order = ((ranked.c.score.desc(),) if scored else ()) + (
+        ranked.c.date.desc().nulls_last(), ranked.c.id.desc())
+    # Past the bounds the pages are the threads in the window: counted alongside.
+    hits = sa.func.count().over() if limit else sa.null()
+    rows = connection.execute(
+        sa.select(ranked.c.id, ranked.c.key, ranked.c.matches, hits.label("hits"))
+        .where(ranked.c.place == 1).order_by(*order)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    matches = {row.id: row.matches for row in rows}
+    keys = sorted({row.key for row in rows if _kind_of(row.key, collapses)})
+    if limit:
+        if rows:
+            pageable = rows[0].hits
+        else:
+            pageable = connection.execute(
+                sa.select(sa.func.count(sa.distinct(window.c.key)))).scalar_one()
+        if sort != "datum":
+            results.ranked = pageable
+        results.pages = math.ceil(pageable / per_page)
+        if keys:
+            # The window may hold only some of a thread's matches: count the page's threads in
+            # full (their documents, through the scopes index).
+            full = collapse_key(collapses)
+            counted = dict(connection.execute(
+                sa.select(full, sa.func.count())
+                .where(*where, sa.or_(columns.id.in_(keys), columns.scopes.overlap(keys)))
+                .group_by(full)).all())
+            matches = {row.id: counted.get(row.key, row.matches) for row in rows}
+    for row in rows:
+        sizes[row.id] = (row.key, matches[row.id]) if _kind_of(row.key, collapses) else ("", 1)
+    return [row.id for row in rows]
+
+
+def _kind_of(key, collapses):
+    """The collapsing kind whose keys look like `key` ("thread:12"), or None."""
+    return next((kind for kind, spec in collapses.items() if spec.owns(key or "")), None)

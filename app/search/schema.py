@@ -72,6 +72,10 @@ class SearchHit:
     date: datetime | None
     id: str = ""
     score: float | None = None
+    # A collapsed search (search(..., collapse=True)): the key of the documents this hit stands
+    # for ("thread:12", its best-ranked match shown) and how many of them match; "" and 1 otherwise.
+    collapse_key: str = ""
+    matches: int = 1
 
 
 @dataclass
@@ -91,6 +95,11 @@ class SearchResults:
     ranked_newest: bool = False  # ranked (or capped): the newest matches, not the best of all
     capped: int | None = None  # set when more than `capped` match: counts above it are "meer dan"
     prefix_limited: int | None = None  # set to the number of words searched when a woord* had more
+    collapse: bool = False  # one hit per thread (the counts count hits, not documents)
+    within: str | None = None  # a collapse key ("thread:12"): only the documents under it
+    # Kinds whose count is a lower bound: collapsed hits counted among the first matches only
+    # (PostgreSQL past COUNT_LIMIT); the page says "minstens".
+    at_least: frozenset = frozenset()
 
     @property
     def has_prev(self):
