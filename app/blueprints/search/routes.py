@@ -2,13 +2,13 @@
 collective pages. The engine (app.search) does the searching and the permission filtering; this
 view only reads the query string, so any text someone types gives a normal page."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from app import search as engine
 from app.blueprints.common import person_key
 from app.extensions import limiter
-from app.pagination import page_arg
+from app.pagination import id_arg, page_arg
 
 bp = Blueprint("search", __name__)
 
@@ -21,6 +21,9 @@ SORT_LABELS = {"relevantie": "Relevantie", "datum": "Nieuwste eerst"}
 BADGES = {"discussie": "Discussie", "labvraag": "Labvraag", "kennis": "Kennisbank",
           "collectief": "Collectief"}
 # "… resultaten voor 'x' in de kennisbank": a filter in running text.
+# ?discussie=<thread id>: only the posts of that thread (the link under a hit that stands for
+# several); the engine calls a thread and its replies "thread:<id>" (app.forum.search's Collapse).
+THREAD_KEY = "thread:{}"
 WITHIN = {"discussie": "in de discussies", "labvraag": "in de labvragen", "kennis": "in de kennisbank",
           "collectief": "bij de collectieven"}
 
@@ -69,6 +72,18 @@ class ResultPages:
         return shown
 
 
+def count_shown(results, kind=None):
+    """(number, bound) of a type filter (or all of them, or the total): bound "meer dan" when the
+    count passed the engine's bound (shown as "1.000+"), "minstens" when threads were counted
+    among the first matches only, "" when the number is exact."""
+    counts = results.counts
+    number = counts.get(kind, 0) if kind else sum(counts.values())
+    lower = kind in results.at_least if kind else bool(results.at_least)
+    if results.capped and number > results.capped:
+        return results.capped, "meer dan"
+    return number, "minstens" if lower else ""
+
+
 @bp.get("/zoeken")
 # A search costs more than a page view: generous for a person, a brake on scripts. The empty page
 # (no query) is free.
@@ -83,17 +98,38 @@ def index():
     if sort not in engine.SORTS:
         sort = engine.SORTS[0]
     page = page_arg()
+    thread_id = id_arg("discussie")
+    # A link to one discussion that is not a number (or is out of range): search everything, and
+    # say so rather than pretend.
+    bad_thread = thread_id is None and bool(request.args.get("discussie", "").strip())
+    if thread_id:
+        kind = ""  # the posts of one discussion: the type filters do not apply
+
+    def run(page):
+        return engine.search(query, current_user, kind or None, sort, page, per_page=PER_PAGE,
+                             collapse=True,
+                             within=THREAD_KEY.format(thread_id) if thread_id else None)
 
     results = None
     if query:
-        results = engine.search(query, current_user, kind or None, sort, page, per_page=PER_PAGE)
+        results = run(page)
         if page > 1 and not results.hits and results.total:
             # A page beyond the last (an old link, fewer results now, or past what can be paged
             # through): show the last page instead.
             page = max(1, results.pages)
-            results = engine.search(query, current_user, kind or None, sort, page, per_page=PER_PAGE)
+            results = run(page)
 
     counts = dict(results.counts) if results else {}
+    filters = []
+    if results:
+        filters = [("", "Alles", *count_shown(results))] + [
+            (key, label, *count_shown(results, key)) for key, label in engine.SEARCH_KINDS.items()]
+    thread_links = {}
+    for hit in results.hits if results else ():
+        if hit.matches > 1 and hit.collapse_key:
+            thread_links[hit.id] = url_for(
+                "search.index", q=query, discussie=hit.collapse_key.partition(":")[2],
+                sort=None if sort == engine.SORTS[0] else sort)
     return render_template(
         "search/index.html",
         query=query,
@@ -104,12 +140,17 @@ def index():
         results=results,
         counts=counts,
         count_all=sum(counts.values()),
-        filters=[("", "Alles", sum(counts.values()))]
-        + [(key, label, counts.get(key, 0)) for key, label in engine.SEARCH_KINDS.items()],
+        filters=filters,
+        total_shown=count_shown(results, kind or None) if results else (0, ""),
         kinds=engine.SEARCH_KINDS,
         sort_labels=SORT_LABELS,
         badges=BADGES,
         within=WITHIN.get(kind, ""),
+        thread_id=thread_id,
+        # The discussion's title, from its own hits (so permission-filtered like them).
+        thread_title=results.hits[0].title if thread_id and results and results.hits else "",
+        bad_thread=bad_thread,
+        thread_links=thread_links,
         pages=ResultPages(results.page, results.pages) if results else None,
         max_query=MAX_QUERY,
     )
