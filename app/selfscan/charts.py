@@ -133,7 +133,9 @@ def radar_svg(labels, values, peer_values=None, title="Scores per dimensie"):
             anchor = "middle"
         block = line_height * (len(lines) - 1)
         if sin < -0.3:
-            first = y - block  # above the chart: the block ends at the axis end
+            # Above the chart: the block ends a line above the axis end, clear of the ring number
+            # "100" beside the top axis.
+            first = y - block - (SMALL_FONT_SIZE if abs(cos) < 0.3 else 0)
         elif sin > 0.3:
             first = y + FONT_SIZE * 0.8  # below: the block starts there
         else:

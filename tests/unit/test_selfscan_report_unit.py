@@ -286,6 +286,26 @@ def test_radar_text_is_drawn_at_12px_or_more_in_a_phones_column():
     assert min(sizes) * 366 / width >= 12
 
 
+def test_radar_topic_labels_never_cover_a_ring_number():
+    labels = [d["label"] for d in Q.dimensions.values() if d.get("scored")]
+    root = ET.fromstring(str(radar_svg(labels, [80, 60, 40, 20, 100, 0])))
+
+    def box(x, y, text, size, anchor="start"):
+        width = len(text) * 0.62 * size
+        left = {"start": x, "end": x - width, "middle": x - width / 2}[anchor]
+        return left, y - size, left + width, y
+
+    numbers = [box(float(t.get("x")), float(t.get("y")), t.text, float(t.get("font-size")))
+               for t in root.iter(SVG + "text") if t.text and t.text.isdigit()]
+    topics = [box(float(span.get("x")), float(span.get("y")), span.text, float(t.get("font-size")),
+                  t.get("text-anchor"))
+              for t in root.iter(SVG + "text") for span in t.iter(SVG + "tspan")]
+    assert numbers and topics
+    for a in numbers:
+        for b in topics:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+
+
 def test_report_chart_is_markup():
     report = build_report(make_scan(base_answers()))
     chart = report.chart
