@@ -106,7 +106,11 @@ def _raw_postings(reader, fieldname, text):
     """(ids, weights) of a term in one segment, deleted documents included."""
     if (fieldname, text) not in reader:
         return (), ()
-    matcher = reader.postings(fieldname, text)
+    return _matcher_postings(reader.postings(fieldname, text))
+
+
+def _matcher_postings(matcher):
+    """(ids, weights) of what a term's matcher walks."""
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
     ids, weights = array("I"), array("f")  # 8 bytes a posting instead of about 70 in lists
@@ -157,12 +161,27 @@ def _segment_collapse_keys(reader, prefix):
     keys = [None] * reader.doc_count_all()
     start = prefix + ":"
     for fieldname in ("id", "scopes"):
-        for word in reader.expand_prefix(fieldname, start):
+        for word, terminfo in reader.iter_prefix(fieldname, start):
             word = word.decode("utf-8") if isinstance(word, bytes) else word
-            ids, _ = _raw_postings(reader, fieldname, word)
-            for docnum in ids:
+            for docnum in _term_ids(reader, fieldname, word, terminfo):
                 keys[docnum] = word
     return keys
+
+
+def _term_ids(reader, fieldname, word, terminfo):
+    """The document numbers of a term, from the term info a walk over the terms gave: looking
+    each term up again (as reader.postings does) made this ten times slower, about 250 ms for
+    the 2,000 thread terms of 20,000 posts."""
+    if terminfo.is_inlined():  # a term in one document (a thread's id): no postings to read
+        return terminfo.inlined_postings()[0]
+    terms = getattr(reader, "_terms", None)
+    try:
+        matcher = terms._codec.postings_reader(terms._postfile, terminfo,
+                                               reader.schema[fieldname].format,
+                                               term=(fieldname, word))
+    except AttributeError:  # another codec: the general way
+        return _raw_postings(reader, fieldname, word)[0]
+    return _matcher_postings(matcher)[0]
 
 
 class _Evaluation:
