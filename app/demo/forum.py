@@ -2,6 +2,7 @@
 with @mentions."""
 from datetime import timedelta
 
+from app.demo.images import seed_post_images
 from app.extensions import db
 from app.forum.services import create_thread, post_reply, report_post
 from app.models.forum import ForumGroup, Post
@@ -103,6 +104,7 @@ def seed_forum(rng, members, partners, moderator):
         posts_made += 1
         last_thread = thread
     db.session.flush()
+    posts_made += seed_post_images({person.email: person for person in writers}, now)
 
     # A pending report for the moderators' queue.
     reported = db.session.execute(

@@ -8,6 +8,7 @@ import logging
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from app import post_images
 from app.accounts.limits import FORUM, check_posting_limit
 from app.errors import ConflictError
 from app.extensions import db, insert_for, short_lock_wait
@@ -65,10 +66,12 @@ def create_thread(author, group, title, body, now=None, enforce_limits=True):
                     post_count=1, last_post_at=now, last_post_number=1, last_poster_id=author.id)
     db.session.add(thread)
     db.session.flush()
+    images = post_images.ImagesInText(author)
     post = Post(thread_id=thread.id, number=1, author_id=author.id, body_source=body,
-                body_html=render_post(body), created_at=now)
+                body_html=render_post(body, images), created_at=now)
     db.session.add(post)
     db.session.flush()
+    images.attach(post, now)
     _bump_group(group.id, now, threads=1, posts=1)
     db.session.expire(group, ["thread_count", "post_count", "last_post_at"])
     watch_thread(author, thread)
@@ -112,12 +115,14 @@ def post_reply(author, thread, body, now=None, enforce_limits=True):
     now = now or utcnow()
     if enforce_limits:
         check_posting_limit(author, now, FORUM)
-    html = render_post(body)
+    images = post_images.ImagesInText(author)
+    html = render_post(body, images)
     try:
         post = _add_numbered_post(thread.id, author, body, html, now)
     except IntegrityError:
         # Someone else took this number in between (a database without row locks): once more.
         post = _add_numbered_post(thread.id, author, body, html, now)
+    images.attach(post, now)
     db.session.expire(thread, ["post_count", "last_post_at", "last_poster_id", "last_post_number"])
     _bump_group(thread.group_id, now)
     db.session.expire(thread.group, ["thread_count", "post_count", "last_post_at"])
@@ -146,11 +151,13 @@ def edit_post(editor, post, body, now=None):
         post_id=post.id, body_source=post.body_source, body_html=post.body_html,
         written_at=post.edited_at or post.created_at, replaced_at=now, editor_id=editor.id,
     ))
+    images = post_images.ImagesInText(editor, post)
     post.body_source = body
-    post.body_html = render_post(body)
+    post.body_html = render_post(body, images)
     post.edited_at = now
     post.edit_count = (post.edit_count or 0) + 1
     db.session.flush()
+    images.attach(post, now)
     newly = [person for person in resolve_mentions(body) if person.id not in before]
     notify_post(post, post.thread, editor, mentioned=newly)
     if editor.id != post.author_id:
