@@ -192,6 +192,38 @@ def render_markdown(source, mention_links=None):
     return Markup(_cleaner.clean(html))  # the allow-list has the last word, whatever Markdown made
 
 
+_HEADING_RE = re.compile(r"<(/?)h([1-6])>")
+
+
+def nest_headings(stored_html, top=2):
+    """Stored HTML (made by render_markdown) with its headings renumbered to fit under a page's
+    own headings: the first becomes `top` and none is more than one level deeper than the one
+    before it, so "### Kop" straight under the page's h1 becomes an h2 instead of skipping a level.
+    Relative depth is kept where it has no gaps. The HTML is ours (the allow-list leaves headings
+    without attributes), so a pattern on the tags is enough."""
+    if not stored_html:
+        return ""
+    stack = []  # (source level, new level) of the enclosing headings
+    closing = []  # new levels of the open headings, to rename their end tags
+
+    def renumber(match):
+        if match.group(1):
+            return f"</h{closing.pop() if closing else match.group(2)}>"
+        level = int(match.group(2))
+        while stack and stack[-1][0] > level:
+            stack.pop()
+        if stack and stack[-1][0] == level:
+            new = stack.pop()[1]
+        else:
+            new = stack[-1][1] + 1 if stack else top
+        new = min(new, 6)
+        stack.append((level, new))
+        closing.append(new)
+        return f"<h{new}>"
+
+    return _HEADING_RE.sub(renumber, str(stored_html))
+
+
 _TAG_RE = re.compile(r"<[^>]*>")
 
 

@@ -1,6 +1,6 @@
 """The layout in a real browser: it renders cleanly, fits a phone and works from the keyboard; the
 header fits every width with the bell in view, colours have AA contrast and are ours, a thread's
-counts stay beside its title."""
+counts stay beside its title, a knowledge item's headings follow the page's outline."""
 import pytest
 
 from app.extensions import db
@@ -9,7 +9,7 @@ from app.notifications import notify
 from tests.browser.accessibility import site_colour, text_contrast
 from tests.browser.people import log_in, menu_is_folded, open_menu
 from tests.factories import (
-    add_replies, make_collective, make_group, quick_user, start_thread, submitted_scan,
+    add_replies, make_collective, make_group, make_item, quick_user, start_thread, submitted_scan,
 )
 
 pytestmark = pytest.mark.browser
@@ -285,3 +285,22 @@ def test_a_threads_counts_stay_beside_a_long_title_on_a_desktop(page):
         assert counts["y"] < title["y"] + title["height"], "the counts wrapped under the title"
         assert counts["x"] > title["x"] + title["width"] - 1
 
+
+# -- knowledge: headings -------------------------------------------------------------------------
+
+def test_a_knowledge_items_body_headings_follow_the_page_outline(page):
+    collective = make_collective()
+    quick_user("lid@example.org", collective=collective, name="Anna de Vries")
+    item = make_item(title="Zo begonnen wij", body=(
+        "### De situatie\n\nTekst.\n\n#### Een detail\n\nMeer.\n\n### Wat we deden\n\n"
+        "##### Nog dieper\n\nEinde."))
+    log_in(page, "lid@example.org")
+    page.goto(f"/kennisbank/{item.slug}")
+    levels = page.locator("main").evaluate(
+        "m => [...m.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => Number(h.tagName[1]))")
+    assert levels[0] == 1
+    skips = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+    assert skips == [], f"heading levels {levels}"
+    body = page.locator("#inhoud-item").evaluate(
+        "b => [...b.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => h.tagName + ' ' + h.textContent)")
+    assert body == ["H2 De situatie", "H3 Een detail", "H2 Wat we deden", "H3 Nog dieper"]

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app.markup import mention_candidates, plain_text, quote_markdown, render_markdown
+from app.markup import mention_candidates, nest_headings, plain_text, quote_markdown, render_markdown
 
 # Vectors in the spirit of the OWASP XSS filter evasion cheat sheet, written as a person could
 # type them into a post: raw HTML, Markdown links and images, encodings and broken markup.
@@ -157,3 +157,27 @@ def test_mentions_inside_quotes_are_not_mentions():
     source = quote_markdown("Anna", "Wat vindt @Bert Jansen hiervan?") + "Ik vraag het @Carla ook."
     assert mention_candidates(source) == [["Carla ook", "Carla"]]
     assert mention_candidates("> > @Dirk in een dubbel citaat\n   > @Eva ingesprongen") == []
+
+
+def _levels(html):
+    return [int(level) for level in re.findall(r"<h(\d)>", html)]
+
+
+@pytest.mark.parametrize("source, levels", [
+    ("### A\n\n#### B\n\n### C", [2, 3, 2]),  # a body that starts at ### starts at the page's h2
+    ("## A\n\n#### B\n\n##### C\n\n## D", [2, 3, 4, 2]),  # a skipped level closes up
+    ("#### A\n\n## B\n\n### C", [2, 2, 3]),  # never above the top
+    ("Tekst zonder koppen", []),
+])
+def test_nested_headings_start_under_the_page_and_never_skip_a_level(source, levels):
+    html = nest_headings(render_markdown(source))
+    assert _levels(html) == levels
+    assert re.findall(r"</h(\d)>", html) == [str(level) for level in levels]  # each closed as opened
+
+
+def test_nested_headings_keep_text_and_leave_escaped_tags_alone():
+    html = nest_headings(render_markdown("### Kop met `<h3>` erin\n\nTekst over &lt;h4&gt;."))
+    assert html.startswith("<h2>Kop met <code>&lt;h3&gt;</code> erin</h2>")
+    assert "&lt;h4&gt;" in html
+    assert nest_headings("") == "" and nest_headings(None) == ""
+    assert _levels(nest_headings(render_markdown("### A\n\n#### B"), top=3)) == [3, 4]

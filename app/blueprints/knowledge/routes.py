@@ -7,6 +7,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from app import uploads
+from app.markup import nest_headings
 from app.knowledge import queries
 from app.knowledge.services import was_updated_after_publication
 from app.extensions import db
@@ -32,6 +33,12 @@ def bestandsgrootte(size):
 @bp.app_template_filter("bestandstype")
 def bestandstype(file_type):
     return uploads.type_label(file_type)
+
+
+@bp.app_template_filter("koppen_vanaf")
+def koppen_vanaf(stored_html, top=2):
+    """Stored Markdown HTML with its headings under the page's own (see markup.nest_headings)."""
+    return nest_headings(stored_html, top)
 
 
 @bp.route("/kennisbank")
