@@ -151,6 +151,14 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     SEED_DEMO_ALLOWED = True
 
+    # Static files under content-hashed names, with their .gz/.br copies (app/assets.py): written
+    # here when the app starts, once per content; safe to delete at any time.
+    STATIC_BUILD_DIR = os.environ.get("STATIC_BUILD_DIR") or str(INSTANCE_DIR / "static-build")
+    # Development: an edited static file or template shows on the next page, without a restart.
+    STATIC_AUTOREFRESH = env_bool("STATIC_AUTOREFRESH", True)
+    # Pages gzipped by the app; off when a proxy in front compresses them instead.
+    COMPRESS_RESPONSES = env_bool("COMPRESS_RESPONSES", True)
+
     @classmethod
     def init_app(cls, app):
         if not app.config.get("SECRET_KEY"):
@@ -186,6 +194,7 @@ class ProductionConfig(Config):
     LOGIN_DEVICE_COOKIE_NAME = "__Host-ck_apparaat"
     HSTS = True
     SEED_DEMO_ALLOWED = False
+    STATIC_AUTOREFRESH = env_bool("STATIC_AUTOREFRESH", False)
     # Requests never wait for the index's write lock and web workers never contend for it: the one
     # worker applies index jobs within a couple of seconds of the commit.
     SEARCH_APPLY = search_apply_mode("worker")
@@ -238,6 +247,7 @@ class TestingConfig(Config):
     # before the next search, a mode for the test suite only) for the tests that never search.
     SEARCH_APPLY = "inline"
     UPLOAD_DIR = None  # set per test run by conftest
+    STATIC_AUTOREFRESH = False
     MAX_ATTACHMENT_MB = 10
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     RESEARCH_PSEUDONYM_KEY = "testing-pseudonym-key-not-for-production"
