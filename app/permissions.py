@@ -9,6 +9,7 @@ from flask import abort
 from flask_login import current_user
 
 from app.extensions import login_manager
+from app.models.labs import REPLY_ANSWER
 from app.search.schema import AUDIENCE_FORUM, AUDIENCE_LABS, AUDIENCE_PUBLIC
 
 
@@ -313,6 +314,47 @@ TEMPLATE_CHECKS.update({
     "can_edit_question": can_edit_question,
     "can_edit_reply": can_edit_reply,
     "can_view_lab_history": can_view_lab_history,
+})
+
+
+# -- thanks, "Dit hielp mij" and bookmarks -----------------------------------------------------
+
+def can_read_thread(user, thread):
+    """A thread page: forum readers; a deleted thread moderators only."""
+    return can_read_forum(user) and (thread.deleted_at is None or can_moderate_forum(user))
+
+
+def can_read_post(user, post):
+    """A post's text: readers of its thread; a deleted or hidden post moderators only."""
+    return can_read_thread(user, post.thread) and (post.is_visible or can_moderate_forum(user))
+
+
+def can_thank(user, post):
+    """"Bedankt" (and taking it back): forum readers, on a visible post of someone else in a
+    thread that is not deleted."""
+    return bool(can_read_forum(user) and post.is_visible and post.thread.deleted_at is None
+                and not _is_author(user, post))
+
+
+def can_mark_helpful(user, reply):
+    """"Dit hielp mij" (and taking it back): readers of the question, on a visible answer (not a
+    response) of someone else."""
+    return bool(
+        can_read_question(user, reply.question) and reply.kind == REPLY_ANSWER
+        and reply.hidden_at is None and reply.deleted_at is None
+        and not (reply.author_id is not None and reply.author_id == user.id)
+    )
+
+
+def can_bookmark(user):
+    """Bookmarks are for signed-in people (of what they may read: app.bookmarks checks that)."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+TEMPLATE_CHECKS.update({
+    "can_thank": can_thank,
+    "can_mark_helpful": can_mark_helpful,
+    "can_bookmark": can_bookmark,
 })
 
 

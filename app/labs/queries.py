@@ -122,14 +122,15 @@ def find_reply(question, reply_id):
 
 
 def replies_of(question):
-    """The question's replies: the accepted answer first, then the rest in time order."""
+    """The question's replies: the accepted answer first, then the ones most people said helped
+    them ("Dit hielp mij"), then in time order."""
     replies = db.session.execute(
         select(LabReply)
         .where(LabReply.question_id == question.id, LabReply.deleted_at.is_(None))
         .options(joinedload(LabReply.author).joinedload(User.collective),
                  joinedload(LabReply.author).joinedload(User.partner_organisation),
                  joinedload(LabReply.organisation))
-        .order_by(LabReply.created_at, LabReply.id)
+        .order_by(LabReply.helpful_count.desc(), LabReply.created_at, LabReply.id)
     ).scalars().all()
     accepted = [r for r in replies if r.accepted_at is not None and r.kind == REPLY_ANSWER]
     return accepted[:1] + [r for r in replies if r not in accepted[:1]]

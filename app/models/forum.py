@@ -64,6 +64,9 @@ class Post(db.Model):
     hidden_at = db.Column(db.DateTime, nullable=True)   # by a moderator
     hidden_by_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     hidden_reason = db.Column(db.String(500), nullable=True)
+    # How many people said "Bedankt" (app.reactions keeps it in step with post_thanks), so a
+    # thread page shows it without counting.
+    thanks_count = db.Column(db.Integer, nullable=False, default=0, server_default="0")
 
     thread = db.relationship("Thread")
     author = db.relationship("User", foreign_keys=[author_id])

@@ -147,6 +147,9 @@ class LabReply(db.Model):
     )
     hidden_at = db.Column(db.DateTime, nullable=True)
     deleted_at = db.Column(db.DateTime, nullable=True)
+    # How many people said "Dit hielp mij" (app.reactions keeps it in step with lab_reply_helpful);
+    # answers are ordered by it.
+    helpful_count = db.Column(db.Integer, nullable=False, default=0, server_default="0")
 
     question = db.relationship("LabQuestion")
     author = db.relationship("User", foreign_keys=[author_id])
