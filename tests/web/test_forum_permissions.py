@@ -17,6 +17,7 @@ from app.forum import services
 from app.models.accounts import User
 from app.models.collectives import Collective
 from app.models.forum import ForumGroup, Post, PostReport, Thread
+from app.models.bookmarks import Bookmark
 from app.timeutil import utcnow
 from tests.factories import cheap_password_hash
 from tests.fixtures.forum import thread_path
@@ -220,6 +221,29 @@ ACTIONS = {
     "hide_reported_post": Action(
         "post", lambda w, r: f"/beheer/meldingen/{w.report_id}/verbergen", STAFF,
         changed=lambda w, r: _post(w, "member").hidden_at is not None),
+    # Thanks: readers, on someone else's visible post; never one's own or a hidden one.
+    "thank": Action(
+        "post", lambda w, r: f"/forum/bericht/{w.ids['other']}/bedanken", READERS,
+        changed=lambda w, r: _post(w, "other").thanks_count == 1),
+    "unthank": Action("post", lambda w, r: f"/forum/bericht/{w.ids['other']}/bedankt-intrekken",
+                      READERS),
+    "thank_own": Action(
+        "post", lambda w, r: f"/forum/bericht/{w.own_post(r)}/bedanken", set(),
+        changed=lambda w, r: _post(w, "other" if r == "visitor" else r).thanks_count == 1),
+    "thank_hidden": Action(
+        "post", lambda w, r: f"/forum/bericht/{w.ids['hidden']}/bedanken", set(),
+        changed=lambda w, r: _post(w, "hidden").thanks_count == 1),
+    # Bookmarks: of what one may read; a hidden post only for staff (a 404 for others).
+    "bookmarks": Action("get", lambda w, r: "/bewaard", EVERYONE - {"visitor"}, ok=200),
+    "bookmark_thread": Action(
+        "post", lambda w, r: "/bewaard/bewaren", READERS, data={"soort": "thread", "doel": "THREAD"},
+        changed=lambda w, r: _count(Bookmark, Bookmark.kind == "thread") == 1),
+    "bookmark_post": Action(
+        "post", lambda w, r: "/bewaard/bewaren", READERS, data={"soort": "post", "doel": "OTHER"},
+        changed=lambda w, r: _count(Bookmark, Bookmark.target_id == w.ids["other"]) == 1),
+    "bookmark_hidden_post": Action(
+        "post", lambda w, r: "/bewaard/bewaren", STAFF, data={"soort": "post", "doel": "HIDDEN"},
+        refused=404, changed=lambda w, r: _count(Bookmark, Bookmark.kind == "post") == 1),
     "groups": Action("get", lambda w, r: "/beheer/groepen", STAFF, ok=200),
     "group_new": Action(
         "post", lambda w, r: "/beheer/groepen/nieuw", STAFF,
@@ -257,8 +281,9 @@ def test_permission_matrix(app, world, name, role):
     if action.method == "get":
         response = client.get(path)
     else:
-        data = {key: (str(world.wonen.id) if value == "WONEN" else value)
-                for key, value in action.data.items()}
+        ids = {"WONEN": world.wonen.id, "THREAD": world.thread_id, "OTHER": world.ids["other"],
+               "HIDDEN": world.ids["hidden"]}
+        data = {key: str(ids.get(value, value)) for key, value in action.data.items()}
         data["csrf_token"] = csrf_token(client, "/inloggen" if role == "visitor" else "/account")
         response = client.post(path, data=data)
 

@@ -41,7 +41,7 @@ def test_thread_page_statements_do_not_grow_with_posts(client, cast, viewer):
     assert "Energiecoöperatie De Windvang" in page_many and "Partner</span>" in page_many
     assert "· Groenfonds Nederland" in page_many
     assert few == many
-    assert many <= 13  # a small number: person, thread, count, posts, reading state, watching, draft …
+    assert many <= 14  # a small number: person, thread, count, posts, reading, watching, draft, bookmarks …
 
 
 def test_thread_page_statements_fixed_with_placeholders_and_edits(client, cast):

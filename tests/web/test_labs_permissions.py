@@ -12,6 +12,7 @@ import pytest
 
 from app import permissions
 from app.extensions import db
+from app.models.bookmarks import Bookmark
 from app.models.labs import LabQuestion, LabReply
 from tests.factories import answer, ask, quick_user
 from tests.fixtures.labs import LabCast, question_path, replies_of, reply_path
@@ -46,6 +47,9 @@ ALLOWED = {
     "edit_question": {"asker"} | STAFF,
     "edit_answer": {"partner"} | STAFF,
     "history": STAFF,
+    # Every reader but the partner who wrote the answer; bookmarks: every reader.
+    "helpful": READERS - {"partner"},
+    "bookmark": READERS,
 }
 
 
@@ -165,6 +169,17 @@ def do_history(client, world):
     return response, response.status_code == 200
 
 
+def do_helpful(client, world):
+    response = post(client, world.reply_base + "hielp-mij", {})
+    return response, reload(LabReply, world.reply_id).helpful_count == 1
+
+
+def do_bookmark(client, world):
+    response = post(client, "/bewaard/bewaren", {"soort": "lab_question", "doel": world.question_id})
+    db.session.expire_all()
+    return response, db.session.query(Bookmark).count() == 1
+
+
 ACTIONS = {
     "view_lab": (do_view_lab, 200),
     "view_question": (do_view_question, 200),
@@ -176,6 +191,8 @@ ACTIONS = {
     "edit_question": (do_edit_question, 302),
     "edit_answer": (do_edit_answer, 302),
     "history": (do_history, 200),
+    "helpful": (do_helpful, 302),
+    "bookmark": (do_bookmark, 302),
 }
 
 
@@ -215,6 +232,8 @@ def test_forms_and_buttons_shown_exactly_when_allowed(app, world, role):
     assert ("Vraag bewerken" in page) is (role in ALLOWED["edit_question"])
     assert (world.reply_base + "bewerken" in page) is (role in ALLOWED["edit_answer"])
     assert ("Geschiedenis" in page) is (role in ALLOWED["history"])
+    assert (world.reply_base + "hielp-mij" in page) is (role in ALLOWED["helpful"])
+    assert ('name="soort" value="lab_question"' in page) is (role in ALLOWED["bookmark"])
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -22,6 +22,9 @@ KIND_LABELS = {
     "lab_response": "Reactie",
     "lab_accepted": "Geaccepteerd",
     "lab_reminder": "Herinnering",
+    "thanks": "Bedankt",
+    "helpful": "Hielp",
+    "bookmark_reminder": "Herinnering",
     "join_request": "Lidmaatschap",
     "staff": "Moderatie",
 }

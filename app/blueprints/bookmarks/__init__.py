@@ -1,0 +1,1 @@
+from app.blueprints.bookmarks.routes import bp  # noqa: F401
