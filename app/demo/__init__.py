@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 
 from app.accounts import second_factor
+from app.demo.appreciation import seed_appreciation
 from app.demo.collectives import seed_more_collectives
 from app.demo.forum import seed_forum
 from app.demo.knowledge import seed_knowledge
@@ -133,6 +134,9 @@ def seed_demo():
     made["collectives"] += len(more)
     made["self-scans of more collectives"] = scans
     made.update(seed_knowledge(random.Random(2028), users["beheerder@example.org"]))
+    people = list({person.email: person for person in [*users.values(), *members]}.values())
+    made.update(seed_appreciation(random.Random(2029), people, users["lid@example.org"],
+                                  users["lid2@example.org"]))
     made.update(seed_team())
     made.update(seed_profiles({person.email: person for person in [*users.values(), *members]}))
     db.session.flush()

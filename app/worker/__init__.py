@@ -24,6 +24,7 @@ from typing import Callable
 from flask import current_app
 
 from app.accounts.auth import process_account_requests
+from app.bookmarks import send_reminders as send_bookmark_reminders
 from app.extensions import db
 from app.labs.services import send_accept_reminders
 from app.mail import deliver_due
@@ -84,6 +85,11 @@ def _lab_reminders(stop):
     return f"{sent} reminders" if sent else None
 
 
+def _bookmark_reminders(stop):
+    sent = send_bookmark_reminders()
+    return f"{sent} bookmark reminders" if sent else None
+
+
 def _retention(stop):
     counts = apply_retention()
     db.session.commit()
@@ -97,6 +103,8 @@ JOBS = (
         description="registrations and 'forgot password' requests: accounts, links, notices"),
     Job("lab-reminders", _lab_reminders, 600, exclusive=True,
         description="remind askers to accept a helpful answer after a week"),
+    Job("bookmark-reminders", _bookmark_reminders, 600, exclusive=True,
+        description="remind people of what they bookmarked, from 08:00 Dutch time on the day they chose"),
     Job("staff-alerts", _staff_alerts, 60, exclusive=True,
         description="tell moderators of new queue items and near deadlines; daily summaries at 08:00"),
     Job("notifications", _notifications, 30, exclusive=True,

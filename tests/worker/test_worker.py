@@ -32,18 +32,20 @@ def schedule_row(name):
 
 def test_the_worker_declares_every_periodic_job_of_the_platform():
     assert set(JOB_NAMES) == {"account-requests", "outbox", "search", "notifications",
-                              "staff-alerts", "lab-reminders", "retention"}
+                              "staff-alerts", "lab-reminders", "bookmark-reminders", "retention"}
     by_name = {job.name: job for job in JOBS}
     # The queues claim row by row, so every worker may drain them; the rest run once at a time.
     assert not by_name["outbox"].exclusive and not by_name["search"].exclusive
     assert all(by_name[name].exclusive
                for name in ("account-requests", "notifications", "staff-alerts", "lab-reminders",
-                            "retention"))
+                            "bookmark-reminders", "retention"))
     assert by_name["retention"].interval == 3600
     # `--once` makes e-mail before it delivers it
     assert JOB_NAMES.index("notifications") < JOB_NAMES.index("outbox")
     assert JOB_NAMES.index("staff-alerts") < JOB_NAMES.index("outbox")
     assert JOB_NAMES.index("account-requests") < JOB_NAMES.index("outbox")
+    # a bookmark reminder is in the bell before the round that e-mails notifications
+    assert JOB_NAMES.index("bookmark-reminders") < JOB_NAMES.index("notifications")
 
 
 def test_one_round_reminds_askers_and_queues_their_mail(app):
