@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 export PORT
 
-.PHONY: run test test-fast setup dev-setup db seed worker demo-code bench-search clean help
+.PHONY: run test test-fast setup dev-setup db seed worker demo-code bench-search bench-web clean help
 
 # The developer targets run with development settings; everywhere else a missing APP_ENV means
 # production (which refuses to start without its secrets), so a forgotten setting fails safe.
@@ -21,6 +21,7 @@ help:
 	@echo "make worker run the background worker on its own (make run starts one)"
 	@echo "make demo-code EMAIL=beheerder@example.org   the current sign-in code of a demo account"
 	@echo "make bench-search   search benchmark at 100,000 posts (BENCH_ARGS=\"--posts 5000\" for a quick run)"
+	@echo "make bench-web   requests/s of the content pages under gunicorn (BENCH_ARGS=\"--json\")"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -73,6 +74,14 @@ test-fast: dev-setup
 # BENCH_ARGS="--posts 5000" for a quick run, "--json" for figures a script can read.
 bench-search: setup
 	$(BIN)/python bench/search_bench.py $(BENCH_ARGS)
+
+# Requests/s of the content pages relative to /over-ons under gunicorn (2 workers), signed in as a
+# member, with p99 latency, SQL statements per page and worker memory: in a scratch SQLite database,
+# or with DATABASE_URL in a scratch PostgreSQL database (ck_web_bench) on that server.
+# BENCH_ARGS="--threads 200 --members 2000" (the default), "--rounds 2 --seconds 1" for a quick look,
+# "--json" for figures a script can read.
+bench-web: setup
+	$(BIN)/python bench/web_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
