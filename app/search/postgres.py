@@ -409,16 +409,11 @@ def _marked_terms(row, exact, prefixes):
     return {"text": words, "members_text": words}
 
 
-def collapse_key(specs):
-    """The SQL expression of a document's collapse key: for a kind that collapses (a Collapse),
-    its id when that is "<prefix>:<n>" (the thread), else its scope term "<prefix>:<n>" (a reply);
-    for every other document its own id."""
-    return _collapse_key(tuple(specs.values())) if specs else DOCUMENTS.c.id
-
-
 @lru_cache(maxsize=8)
 def _collapse_key(specs):
-    # Made once: an expression is immutable, and building it costs a search a little every time.
+    """The SQL expression of a document's collapse key, for the Collapses `specs`: for a kind that
+    collapses, its id when that is "<prefix>:<n>" (the thread), else its scope term "<prefix>:<n>"
+    (a reply); for every other document its own id."""
     columns = DOCUMENTS.c
     whens = []
     for spec in specs:
@@ -439,46 +434,23 @@ def _collapse_key(specs):
     return sa.collate(sa.case(*whens, else_=columns.id), "C")
 
 
-def _counts(connection, visible, specs=None):
-    """(counts per kind, documents per kind, whether any count reached the bound, kinds whose
-    count is a lower bound). Each kind is counted up to COUNT_LIMIT + 1 matches (so the work stays
-    bounded however common a word is). A kind that collapses (`specs`) counts its distinct keys
-    (threads) among those matches: exact below the bound, a lower bound past it."""
+def _counts(connection, visible):
+    """Matches per kind, each counted up to COUNT_LIMIT + 1 (so the work stays bounded however
+    common a word is), and whether any count reached that bound."""
     columns = DOCUMENTS.c
-    specs = specs or {}
-    key = collapse_key(specs) if specs else None
-
-    def tally(where):
-        """{kind: (documents, distinct keys)} among the first COUNT_LIMIT + 1 matches."""
-        if key is None:
-            first = sa.select(columns.kind).where(*where).limit(COUNT_LIMIT + 1).subquery()
-            counted = sa.select(first.c.kind, sa.func.count(), sa.func.count())
-        else:
-            # Per key, then per kind: two hash aggregates (count(DISTINCT …) sorts, 2-3 times
-            # slower on a thousand matches).
-            first = sa.select(columns.kind, key.label("key")).where(*where).limit(
-                COUNT_LIMIT + 1).subquery()
-            first = (sa.select(first.c.kind, sa.func.count().label("documents"))
-                     .group_by(first.c.kind, first.c.key).subquery())
-            counted = sa.select(first.c.kind, sa.func.sum(first.c.documents), sa.func.count())
-        return {kind: (int(documents), groups) for kind, documents, groups in connection.execute(
-            counted.group_by(first.c.kind)).all()}
-
-    found = tally(visible)
-    at_least = set()
-    if sum(documents for documents, _ in found.values()) > COUNT_LIMIT:
-        capped = True
-        for kind in SEARCH_KINDS:  # more than COUNT_LIMIT in all: count each kind up to the bound
-            if found.get(kind, (0, 0))[0] <= COUNT_LIMIT:
-                # (every match seen was of a kind past the bound: that one is counted already)
-                found[kind] = tally([*visible, columns.kind == kind]).get(kind, (0, 0))
-            if kind in specs and found[kind][0] > COUNT_LIMIT:
-                at_least.add(kind)
-    else:
-        capped = False
-    documents = {kind: value[0] for kind, value in found.items()}
-    counts = {kind: (value[1] if kind in specs else value[0]) for kind, value in found.items()}
-    return counts, documents, capped, frozenset(at_least)
+    first = sa.select(columns.kind).where(*visible).limit(COUNT_LIMIT + 1).subquery()
+    counts = dict(connection.execute(
+        sa.select(first.c.kind, sa.func.count()).group_by(first.c.kind)).all())
+    if sum(counts.values()) <= COUNT_LIMIT:
+        return counts, False
+    for kind in SEARCH_KINDS:  # more than COUNT_LIMIT in all: count each kind up to the bound
+        if counts.get(kind, 0) > COUNT_LIMIT:
+            continue  # every match seen was of this kind: it is past the bound already
+        limited = (sa.select(sa.literal(1)).where(*visible, columns.kind == kind)
+                   .limit(COUNT_LIMIT + 1).subquery())
+        counts[kind] = connection.execute(
+            sa.select(sa.func.count()).select_from(limited)).scalar_one()
+    return counts, True
 
 
 def run_search(q, results, audiences, fields, kind, sort, page, per_page, collapses=None,
@@ -489,17 +461,7 @@ def run_search(q, results, audiences, fields, kind, sort, page, per_page, collap
     if not text:
         return
     columns = DOCUMENTS.c
-    collapses = collapses or {}
-    query = sa.cast(sa.literal(text, sa.Text), TSQUERY)
     members = "members_text" in fields
-    match = columns.public_terms.op("@@")(query)
-    vector = columns.public_terms
-    if members:
-        match = sa.or_(match, columns.member_terms.op("@@")(query))
-        vector = sa.func.coalesce(columns.member_terms, columns.public_terms)
-    visible = [columns.audience.in_(sorted(audiences)), match]
-    if within:
-        visible.append(sa.or_(columns.id == within, columns.scopes.contains([within])))
     sizes = {}
     with db.engine.connect() as connection:
         # Plan every statement for its own words: psycopg prepares statements that run often, and
@@ -511,17 +473,12 @@ def run_search(q, results, audiences, fields, kind, sort, page, per_page, collap
         connection.execute(sa.select(
             sa.func.set_config("plan_cache_mode", "force_custom_plan", True),
             sa.func.set_config("random_page_cost", "1.1", True)))
-        counts, documents, capped, results.at_least = _counts(connection, visible, collapses)
-        results.counts = {key: counts.get(key, 0) for key in SEARCH_KINDS}
-        where = list(visible)
-        if kind:
-            where.append(columns.kind == kind)
-        results.total = counts.get(kind, 0) if kind else sum(results.counts.values())
         if collapses:
-            ids = _collapsed_page(connection, query, vector, where, results, documents, capped,
-                                  kind, sort, page, per_page, collapses, sizes)
+            ids = _collapsed_page(connection, text, sorted(audiences), members, kind, sort, page,
+                                  per_page, collapses, results, sizes)
         else:
-            ids = _page(connection, query, vector, where, results, capped, sort, page, per_page)
+            ids = _page(connection, text, audiences, members, kind, sort, page, per_page, within,
+                        results)
         shown = (columns.id, columns.kind, columns.title, columns.display_title, columns.text,
                  columns.members_text, columns.place, columns.link, columns.path, columns.date)
         found = {row.id: row for row in connection.execute(
@@ -534,6 +491,7 @@ def run_search(q, results, audiences, fields, kind, sort, page, per_page, collap
             link = json.loads(link)
         stored = {"link": tuple(link) if link else None, "path": row.path, "text": row.text,
                   "members_text": row.members_text}
+        key, matches = sizes.get(row.id, ("", 1))
         results.hits.append(SearchHit(
             kind=row.kind,
             kind_label=SEARCH_KINDS.get(row.kind, ""),
@@ -543,15 +501,30 @@ def run_search(q, results, audiences, fields, kind, sort, page, per_page, collap
             snippet=snippet(stored, _marked_terms(row, exact, prefixes), fields),
             date=row.date,
             id=row.id,
-            collapse_key=sizes.get(row.id, ("", 1))[0],
-            matches=sizes.get(row.id, ("", 1))[1],
+            collapse_key=key,
+            matches=matches,
         ))
 
 
-def _page(connection, query, vector, where, results, capped, sort, page, per_page):
-    """The ids of the asked page, one hit per document; sets the pages."""
+def _page(connection, text, audiences, members, kind, sort, page, per_page, within, results):
+    """Counts, total and pages, and the ids of the asked page: one hit per document."""
     columns = DOCUMENTS.c
+    query = sa.cast(sa.literal(text, sa.Text), TSQUERY)
+    match = columns.public_terms.op("@@")(query)
+    vector = columns.public_terms
+    if members:
+        match = sa.or_(match, columns.member_terms.op("@@")(query))
+        vector = sa.func.coalesce(columns.member_terms, columns.public_terms)
+    visible = [columns.audience.in_(sorted(audiences)), match]
+    if within:
+        visible.append(sa.or_(columns.id == within, columns.scopes.contains([within])))
     newest_first = (columns.date.desc().nulls_last(), columns.id.desc())  # ix_search_documents_newest
+    counts, capped = _counts(connection, visible)
+    results.counts = {key: counts.get(key, 0) for key in SEARCH_KINDS}
+    where = list(visible)
+    if kind:
+        where.append(columns.kind == kind)
+    results.total = counts.get(kind, 0) if kind else sum(results.counts.values())
     pageable = results.total
     if capped and results.total > COUNT_LIMIT:
         # More than COUNT_LIMIT: the newest COUNT_LIMIT are what can be paged through.
@@ -578,18 +551,110 @@ def _page(connection, query, vector, where, results, capped, sort, page, per_pag
     return connection.execute(order.limit(per_page).offset((page - 1) * per_page)).scalars().all()
 
 
-def _collapsed_page(connection, query, vector, where, results, documents, capped, kind, sort,
-                    page, per_page, collapses, sizes):
-    """The ids of the asked page, one hit per thread (its best-ranked match, or its newest sorted
-    by date); sets the pages and fills `sizes` ({id: (key, matching documents)}).
-
-    The same bounded window as one hit per document: at most the newest COUNT_LIMIT matches
-    (RANK_LIMIT ranked), grouped with row_number() over the key. Below the bounds the window holds
-    every match, so the pages are the exact count; past them, the pages are the threads in the
-    window, and the counts of the page's threads are taken again over all their matches."""
+@lru_cache(maxsize=32)
+def _collapsed_statements(members, sort, by_kind, specs):
+    """The statements of a collapsed search, made once per shape, everything that varies a
+    bind parameter: building and hashing these nested statements anew cost each search about a
+    millisecond of the web process's time."""
     columns = DOCUMENTS.c
-    newest_first = (columns.date.desc().nulls_last(), columns.id.desc())
-    matching = documents.get(kind, 0) if kind else sum(documents.values())
+    query = sa.cast(sa.bindparam("terms", type_=sa.Text), TSQUERY)
+    match = columns.public_terms.op("@@")(query)
+    vector = columns.public_terms
+    if members:
+        match = sa.or_(match, columns.member_terms.op("@@")(query))
+        vector = sa.func.coalesce(columns.member_terms, columns.public_terms)
+    visible = [columns.audience.in_(sa.bindparam("audiences", expanding=True)), match]
+    key = _collapse_key(specs)
+
+    def tally(where):
+        # Per key, then per kind: two hash aggregates (count(DISTINCT …) sorts, 2-3 times slower
+        # on a thousand matches).
+        first = (sa.select(columns.kind, key.label("key")).where(*where)
+                 .limit(sa.bindparam("count_limit")).subquery())
+        per_key = (sa.select(first.c.kind, sa.func.count().label("documents"))
+                   .group_by(first.c.kind, first.c.key).subquery())
+        return (sa.select(per_key.c.kind, sa.func.sum(per_key.c.documents), sa.func.count())
+                .group_by(per_key.c.kind))
+
+    where = visible + ([columns.kind == sa.bindparam("kind")] if by_kind else [])
+    statements = {"count": tally(visible),
+                  "count_kind": tally([*visible, columns.kind == sa.bindparam("count_kind")])}
+    for limited in (False, True):
+        picked = [columns.id, columns.date, key.label("key")]
+        if sort != "datum":
+            # Ranked here, once a row (ranked in the window's ORDER BY and selected as well, it
+            # ran twice a row; it dominates the statement).
+            picked.append(sa.func.ts_rank(RANK_WEIGHTS, vector, query, RANK_NORMALISATION)
+                          .label("score"))
+        window = sa.select(*picked).where(*where)
+        if limited:
+            window = (window.order_by(columns.date.desc().nulls_last(), columns.id.desc())
+                      .limit(sa.bindparam("window")))  # ix_search_documents_newest
+        window = window.subquery()
+        scored = [window.c.score] if sort != "datum" else []
+        best = [column.desc() for column in scored] + [
+            window.c.date.desc().nulls_last(), window.c.id.desc()]
+        # One window for both (the same partition, order and frame): PostgreSQL computes them in
+        # one pass; row_number ignores the frame, the count covers the whole partition.
+        ranked = sa.select(
+            window.c.id, window.c.date, window.c.key, *scored,
+            sa.func.row_number().over(partition_by=window.c.key, order_by=best,
+                                      rows=(None, None)).label("place"),
+            sa.func.count().over(partition_by=window.c.key, order_by=best,
+                                 rows=(None, None)).label("matches"),
+        ).subquery()
+        order = [ranked.c.score.desc()] if scored else []
+        # Past the bounds the pages are the threads in the window: counted alongside.
+        hits = sa.func.count().over() if limited else sa.null()
+        statements["page", limited] = (
+            sa.select(ranked.c.id, ranked.c.key, ranked.c.matches, hits.label("hits"))
+            .where(ranked.c.place == 1)
+            .order_by(*order, ranked.c.date.desc().nulls_last(), ranked.c.id.desc())
+            .limit(sa.bindparam("per_page")).offset(sa.bindparam("offset")))
+        if limited:
+            statements["threads"] = sa.select(sa.func.count(sa.distinct(window.c.key)))
+    # The page's threads counted over all their matches (their documents through the scopes
+    # index), for when the window held only some of them.
+    statements["recount"] = (
+        sa.select(key, sa.func.count())
+        .where(*where, sa.or_(columns.id.in_(sa.bindparam("keys", expanding=True)),
+                              columns.scopes.overlap(sa.bindparam("key_list",
+                                                                  type_=ARRAY(sa.String(40))))))
+        .group_by(key))
+    return statements
+
+
+def _collapsed_page(connection, text, audiences, members, kind, sort, page, per_page, collapses,
+                    results, sizes):
+    """Counts, total and pages, and the ids of the asked page: one hit per thread (its
+    best-ranked match, or its newest sorted by date); fills `sizes` ({id: (key, matches)}).
+
+    Counts per kind count distinct keys among the first COUNT_LIMIT + 1 matches: exact below the
+    bound, a lower bound past it (results.at_least). The page comes from the same bounded window
+    as one hit per document (at most the newest COUNT_LIMIT matches, RANK_LIMIT ranked), grouped
+    with row_number() over the key. Below the bounds the window holds every match, so the pages
+    are the exact count; past them, the pages are the threads in the window, and the page's
+    threads are counted again over all their matches, so "N berichten" is never short."""
+    statements = _collapsed_statements(members, sort, bool(kind), tuple(collapses.values()))
+    params = {"terms": text, "audiences": audiences, "kind": kind, "count_limit": COUNT_LIMIT + 1}
+    found = {row[0]: (int(row[1]), row[2])
+             for row in connection.execute(statements["count"], params).all()}
+    capped = sum(documents for documents, _ in found.values()) > COUNT_LIMIT
+    at_least = set()
+    if capped:
+        for each in SEARCH_KINDS:  # more than COUNT_LIMIT in all: count each kind up to the bound
+            if found.get(each, (0, 0))[0] <= COUNT_LIMIT:
+                # (every match seen was of a kind past the bound: that one is counted already)
+                row = connection.execute(statements["count_kind"],
+                                         {**params, "count_kind": each}).first()
+                found[each] = (int(row[1]), row[2]) if row else (0, 0)
+            if each in collapses and found[each][0] > COUNT_LIMIT:
+                at_least.add(each)
+    results.at_least = frozenset(at_least)
+    results.counts = {each: found.get(each, (0, 0))[1 if each in collapses else 0]
+                      for each in SEARCH_KINDS}
+    results.total = results.counts[kind] if kind else sum(results.counts.values())
+    matching = found.get(kind, (0, 0))[0] if kind else sum(value[0] for value in found.values())
     limit = None
     if capped and matching > COUNT_LIMIT:
         results.capped = limit = COUNT_LIMIT
@@ -600,62 +665,22 @@ def _collapsed_page(connection, query, vector, where, results, documents, capped
         results.pages = math.ceil(results.total / per_page)
         if not results.total or page > results.pages:
             return []
-    key = collapse_key(collapses).label("key")
-    picked = [columns.id, columns.date, key]
-    if sort != "datum":
-        # Ranked here, once a row: ranked in the window's ORDER BY and selected as well, ts_rank
-        # ran twice a row (it dominates the statement).
-        picked.append(sa.func.ts_rank(RANK_WEIGHTS, vector, query, RANK_NORMALISATION)
-                      .label("score"))
-    window = sa.select(*picked).where(*where)
-    if limit:
-        window = window.order_by(*newest_first).limit(limit)
-    window = window.subquery()
-    if sort == "datum":
-        best = (window.c.date.desc().nulls_last(), window.c.id.desc())
-        scored = []
-    else:
-        best = (window.c.score.desc(), window.c.date.desc().nulls_last(), window.c.id.desc())
-        scored = [window.c.score]
-    # One window for both (the same partition, order and frame): PostgreSQL computes them in one
-    # pass; row_number ignores the frame, the count covers the whole partition.
-    ranked = sa.select(
-        window.c.id, window.c.date, window.c.key, *scored,
-        sa.func.row_number().over(partition_by=window.c.key, order_by=best,
-                                  rows=(None, None)).label("place"),
-        sa.func.count().over(partition_by=window.c.key, order_by=best,
-                             rows=(None, None)).label("matches"),
-    ).subquery()
-    order = ((ranked.c.score.desc(),) if scored else ()) + (
-        ranked.c.date.desc().nulls_last(), ranked.c.id.desc())
-    # Past the bounds the pages are the threads in the window: counted alongside.
-    hits = sa.func.count().over() if limit else sa.null()
-    rows = connection.execute(
-        sa.select(ranked.c.id, ranked.c.key, ranked.c.matches, hits.label("hits"))
-        .where(ranked.c.place == 1).order_by(*order)
-        .limit(per_page).offset((page - 1) * per_page)).all()
+    params.update(window=limit, per_page=per_page, offset=(page - 1) * per_page)
+    rows = connection.execute(statements["page", bool(limit)], params).all()
     matches = {row.id: row.matches for row in rows}
     keys = sorted({row.key for row in rows if _kind_of(row.key, collapses)})
     if limit:
-        if rows:
-            pageable = rows[0].hits
-        else:
-            pageable = connection.execute(
-                sa.select(sa.func.count(sa.distinct(window.c.key)))).scalar_one()
+        pageable = rows[0].hits if rows else connection.execute(
+            statements["threads"], params).scalar_one()
         if sort != "datum":
             results.ranked = pageable
         results.pages = math.ceil(pageable / per_page)
         if keys:
-            # The window may hold only some of a thread's matches: count the page's threads in
-            # full (their documents, through the scopes index).
-            full = collapse_key(collapses)
             counted = dict(connection.execute(
-                sa.select(full, sa.func.count())
-                .where(*where, sa.or_(columns.id.in_(keys), columns.scopes.overlap(keys)))
-                .group_by(full)).all())
+                statements["recount"], {**params, "keys": keys, "key_list": keys}).all())
             matches = {row.id: counted.get(row.key, row.matches) for row in rows}
     for row in rows:
-        sizes[row.id] = (row.key, matches[row.id]) if _kind_of(row.key, collapses) else ("", 1)
+        sizes[row.id] = (row.key, matches[row.id]) if row.key in keys else ("", 1)
     return [row.id for row in rows]
 
 
