@@ -16,6 +16,7 @@ from app import search
 from app.demo import DEMO_PASSWORD, seed_demo
 from app.extensions import db, limiter
 from app.models.accounts import User
+from app.models.bookmarks import Bookmark
 from app.models.collectives import Collective
 from app.models.forum import ForumGroup, Thread
 from app.models.knowledge import STATUS_PUBLISHED, KnowledgeItem
@@ -69,6 +70,8 @@ PAGES = [
     ("member", "knowledge item"),
     ("member", "/account"),
     ("representative", "/meldingen"),
+    ("representative", "/bewaard"),
+    ("representative", "bookmark form"),
     ("representative", "dashboard"),
     ("representative", "report"),
     ("representative", "collective page"),
@@ -154,6 +157,8 @@ def _urls(app):
                       .order_by(SelfScan.submitted_at.desc()))
     waiting = _first(db.select(SelfScan).where(SelfScan.status == SCAN_SUBMITTED).order_by(SelfScan.id))
     application = _first(db.select(PartnerApplication).order_by(PartnerApplication.id))
+    bookmark = _first(db.select(Bookmark).where(Bookmark.user_id == representative.id)
+                      .order_by(Bookmark.id))
     # A visitor's draft self-scan after step 1, resumed through its link: step 2 has the scales.
     draft = fill_scan(isolated_client(app), stop_after_step=1)
     return {
@@ -171,6 +176,7 @@ def _urls(app):
         "report": f"/zelfscan/{own_scan.id}/rapport",
         "scan review": f"/beheer/zelfscans/{waiting.id}",
         "partner application": f"/beheer/partners/{application.id}",
+        "bookmark form": f"/bewaard/{bookmark.id}/bewerken",
         "self-scan step 2": draft.resume_url,
     }
 
