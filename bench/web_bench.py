@@ -119,11 +119,12 @@ def bench_settings(workdir):
 
 def make_app(settings):
     from app import create_app
-    from config import Config, database_url
+    from config import Config
 
     class BenchConfig(Config):
         SECRET_KEY = settings["SECRET_KEY"]
-        SQLALCHEMY_DATABASE_URI = database_url(settings["DATABASE_URL"])
+        # As it is (config.database_url would prefer DATABASE_URL, the server's own database).
+        SQLALCHEMY_DATABASE_URI = settings["DATABASE_URL"]
         SEARCH_INDEX_DIR = settings["SEARCH_INDEX_DIR"]
         UPLOAD_DIR = settings["UPLOAD_DIR"]
         STATIC_BUILD_DIR = settings["STATIC_BUILD_DIR"]
@@ -133,7 +134,20 @@ def make_app(settings):
         # Seeding hashes every demo password: cheaply here (signing in checks any scrypt hash).
         PASSWORD_HASH_METHOD = "scrypt:4096:8:1"
 
-    return create_app(BenchConfig)
+    app = create_app(BenchConfig)
+    if not is_scratch(app.config["SQLALCHEMY_DATABASE_URI"], settings):
+        raise SystemExit(f"refusing to fill {app.config['SQLALCHEMY_DATABASE_URI']}: not the scratch database")
+    return app
+
+
+def is_scratch(url, settings):
+    """Only the SQLite file in our temporary folder or the database named ck_web_bench."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return url == settings["DATABASE_URL"] and parsed.database.startswith(settings["SEARCH_INDEX_DIR"].rsplit("/", 1)[0])
+    return parsed.database == BENCH_DATABASE
 
 
 # -- the data -----------------------------------------------------------------------------------------
