@@ -20,6 +20,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import flask_bootstrap
@@ -79,6 +80,7 @@ class StaticFiles:
         self.autorefresh = bool(app.config.get("STATIC_AUTOREFRESH"))
         self.manifest = {}
         self.signatures = {}
+        self.checked = {}
         self._lock = threading.Lock()
         self.whitenoise = WhiteNoise(
             app.wsgi_app, max_age=None, allow_all_origins=False,
@@ -141,8 +143,12 @@ class StaticFiles:
         self.signatures[name] = signature
 
     def _refresh(self, name):
-        if name not in self.manifest and not (self.static_dir / name).is_file():
+        # At most once a second per file: the Bootstrap subset looks at some 350 files (5 ms).
+        now = time.monotonic()
+        if now - self.checked.get(name, 0) < 1 or (
+                name not in self.manifest and not (self.static_dir / name).is_file()):
             return
+        self.checked[name] = now
         signature = self.signature(name)
         if signature is not None and signature != self.signatures.get(name):
             with self._lock:
