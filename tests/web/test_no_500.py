@@ -3,6 +3,7 @@ import re
 
 import pytest
 
+from app.extensions import limiter
 from tests.support import csrf_token, login
 
 ODD_BODIES = [
@@ -44,4 +45,25 @@ def test_every_post_route_answers_without_a_500(app, client, admin_user, body):
         response = client.post(path, headers={"X-CSRFToken": token}, **kwargs)
         if response.status_code >= 500:
             failures.append(f"{rule.endpoint} {path}: {response.status_code}")
+    assert not failures, failures
+
+
+PREVIEW_PLACES = ["forum", "bericht:1", "lab:x", "vraag:1", "vraag-bewerken:1",
+                  "antwoord-bewerken:1", "bericht:-1", "vraag:1e9", "lab:" + "x" * 90, "forum:",
+                  ":", "\x00", None, 1, [], {}]
+PREVIEW_TEXTS = ["", "\ud800 alleen", "\x00\x1b" * 50, "<script>alert(1)</script>" * 500,
+                 "> " * 5000, "[" * 2_000, "x" * 30_000, None, 5, ["a"], {"a": "b"}]
+
+
+def test_the_live_preview_answers_hostile_json_without_a_500(app, client, admin_user):
+    login(client, admin_user.email)
+    token = csrf_token(client, "/account")
+    failures = []
+    for plek in PREVIEW_PLACES:
+        limiter.reset()  # every request reaches the view, not the rate limit
+        for tekst in PREVIEW_TEXTS:
+            response = client.post("/schrijven/voorbeeld", json={"plek": plek, "tekst": tekst},
+                                   headers={"X-CSRFToken": token})
+            if response.status_code >= 500 or not response.is_json:
+                failures.append(f"{plek!r} {str(tekst)[:20]!r}: {response.status_code}")
     assert not failures, failures
