@@ -222,11 +222,12 @@ def test_quote_prefills_the_reply_and_notifies_the_quoted_author_once(app, cast,
     add_replies(thread, [cast.member2], 1)
     partner = client_for(app, "partner@example.org")
     page = text(partner.get(thread_path(thread) + f"?citeer={opening.id}"))
-    quoted = "&gt; **Anna de Vries** schreef:\n&gt; We zoeken **jonge** vrijwilligers."
+    header = f"**Anna de Vries** schreef in [bericht #1](/forum/bericht/{opening.id}):"
+    quoted = f"&gt; {header}\n&gt; We zoeken **jonge** vrijwilligers."
     assert quoted in page
     page = text(partner.get(reply_path(thread) + f"?citeer={opening.id}"))
     assert quoted in page
-    body = "> **Anna de Vries** schreef:\n> We zoeken **jonge** vrijwilligers.\n\nGoed idee!"
+    body = f"> {header}\n> We zoeken **jonge** vrijwilligers.\n\nGoed idee!"
     assert post_reply(partner, thread, body).status_code == 302
     anna = [n for n in notifications(cast.member) if n.actor_id == cast.partner.id]
     assert [n.kind for n in anna] == ["quote"]  # a quote beats a reply: one notification
@@ -234,6 +235,8 @@ def test_quote_prefills_the_reply_and_notifies_the_quoted_author_once(app, cast,
     assert [n.kind for n in notifications(cast.member2)] == ["reply"]
     saved = posts_of(thread)[-1]
     assert "<blockquote>" in saved.body_html and "Goed idee!" in saved.body_html
+    assert (f'<a href="/forum/bericht/{opening.id}" rel="nofollow ugc noopener">bericht #1</a>'
+            in saved.body_html)  # the link back to the quoted post
 
 
 def test_quoting_a_post_with_a_mention_does_not_notify_the_mentioned_again(app, cast, group):
