@@ -1,5 +1,5 @@
 """Telling moderators what waits for them: each new item of their queues (a self-scan to review, a
-reported post, a partner application, a lab question five working days without an answer, a
+reported post or private message, a partner application, a lab question five working days without an answer, a
 contact message) reaches the staff in the bell and by e-mail, as each of them chose on /account
 (users.staff_alerts): "each" (bell and e-mail per item), "daily" (bell per item, one e-mail at
 08:00 Dutch time with what is new and what waits) or "none". A scan one working day from its
@@ -28,6 +28,7 @@ from app.mail import queue_mail
 from app.models.accounts import User
 from app.models.forum import Post, PostReport
 from app.models.labs import APPLICATION_PENDING, PARTNER_KINDS, LabQuestion, PartnerApplication
+from app.models.messages import MessageReport
 from app.models.notifications import STAFF_DAILY, STAFF_EACH, STAFF_NONE, Notification, StaffAlert
 from app.models.public import ContactMessage
 from app.models.selfscan import SCAN_SUBMITTED, SelfScan
@@ -57,6 +58,7 @@ KIND_REPORT = "report"
 KIND_PARTNER = "partner_application"
 KIND_LAB_QUESTION = "lab_question"
 KIND_CONTACT = "contact"
+KIND_MESSAGE_REPORT = "message_report"
 KIND_DEADLINE = "scan_deadline"
 NOTIFICATION_KIND = "staff"  # the kind of every staff notification in the bell
 
@@ -117,6 +119,27 @@ def _new_reports(now):
             site_path("admin.reports"),
             f"Bericht gemeld in {title}",
             context={"intro": f"Iemand heeft een bericht gemeld in {title}.",
+                     "detail": f"Reden: {_quote(report.reason, 300)}"},
+            actor_id=report.reporter_id,
+        )
+
+
+def _new_message_reports(now):
+    """Reported private messages: the alert names no subject or text (the conversation is private
+    until a moderator opens it, which is audited)."""
+    reports = db.session.execute(
+        select(MessageReport)
+        .where(MessageReport.resolved_at.is_(None),
+               MessageReport.created_at >= now - ANNOUNCE_WINDOW)
+        .order_by(MessageReport.created_at, MessageReport.id)
+    ).scalars().all()
+    for report in reports:
+        yield Item(
+            KIND_MESSAGE_REPORT, report.id,
+            "Privébericht gemeld",
+            site_path("messages.reports"),
+            "Privébericht gemeld",
+            context={"intro": "Iemand heeft een privébericht gemeld.",
                      "detail": f"Reden: {_quote(report.reason, 300)}"},
             actor_id=report.reporter_id,
         )
@@ -214,8 +237,8 @@ def _scans_near_deadline(now):
         )
 
 
-SOURCES = (_new_scans, _new_reports, _new_partner_applications, _overdue_lab_questions,
-           _new_contact_messages, _scans_near_deadline)
+SOURCES = (_new_scans, _new_reports, _new_message_reports, _new_partner_applications,
+           _overdue_lab_questions, _new_contact_messages, _scans_near_deadline)
 
 
 def _due_words(due_at):

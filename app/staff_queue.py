@@ -1,5 +1,5 @@
 """What waits for moderators: the queues of /beheer, counted once for its tiles and for the to-do
-count in the header (self-scans to review, reported posts, partner applications, lab questions
+count in the header (self-scans to review, reported posts and private messages, partner applications, lab questions
 nobody answered in five working days, contact messages)."""
 from flask import g, has_request_context
 from flask_login import current_user
@@ -9,6 +9,7 @@ from app.extensions import db
 from app.labs.queries import unanswered_questions_query
 from app.models.forum import PostReport
 from app.models.labs import APPLICATION_PENDING, PartnerApplication
+from app.models.messages import MessageReport
 from app.models.public import ContactMessage
 from app.models.selfscan import SCAN_SUBMITTED, SelfScan
 from app.permissions import can_view_admin
@@ -18,6 +19,7 @@ from app.timeutil import utcnow
 TODO_LABELS = {
     "scans": ("zelfscan te beoordelen", "zelfscans te beoordelen"),
     "open_reports": ("gemeld bericht", "gemelde berichten"),
+    "message_reports": ("gemeld privébericht", "gemelde privéberichten"),
     "partner_applications": ("partneraanmelding", "partneraanmeldingen"),
     "lab_questions": ("labvraag zonder antwoord", "labvragen zonder antwoord"),
     "contact": ("contactbericht", "contactberichten"),
@@ -46,6 +48,7 @@ def _waiting(now):
         "scans": _count(SelfScan, SelfScan.status == SCAN_SUBMITTED),
         "scans_overdue": _count(SelfScan, SelfScan.status == SCAN_SUBMITTED, SelfScan.due_at < now),
         "open_reports": _count(PostReport, PostReport.resolved_at.is_(None)),
+        "message_reports": _count(MessageReport, MessageReport.resolved_at.is_(None)),
         "partner_applications": _count(PartnerApplication,
                                        PartnerApplication.status == APPLICATION_PENDING),
         "lab_questions": select(func.count()).select_from(unanswered).scalar_subquery(),

@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "labs.accept_answer": "Antwoord geaccepteerd",
     "labs.unaccept_answer": "Geaccepteerd antwoord ingetrokken",
     "member.role": "Rol gewijzigd",
+    "messages.moderator_view": "Privégesprek gelezen na een melding",
+    "messages.resolve_report": "Melding van een privébericht afgehandeld",
     "member.suspend": "Lid geschorst",
     "member.unsuspend": "Schorsing opgeheven",
     "member.remove": "Uit collectief verwijderd",
