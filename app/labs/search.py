@@ -3,7 +3,7 @@ partners and staff ("labs" audience), and which changes re-index them."""
 from app.extensions import db
 from app.markup import html_text
 from app.models.labs import Lab, LabQuestion, LabReply
-from app.search.documents import Scope, Source, document_path, finish, watch
+from app.search.documents import Scope, Source, Within, document_path, finish, watch
 from app.search.schema import AUDIENCE_LABS
 
 
@@ -91,4 +91,5 @@ SEARCH_DOCUMENTS = (
     watch(LabReply, "labreply", {"body_source", "body_html", "hidden_at", "deleted_at",
                                  "question_id"}),
     watch(Lab, scope_type="lab", scope_columns={"name", "slug"}),
+    Within("lab"),  # similar questions: a search among one lab's questions (app/labs/similar.py)
 )

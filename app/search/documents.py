@@ -8,7 +8,8 @@ descriptions through `register_search(app, documents=...)` (create_app collects 
   that touches them all (a renamed group, a hidden question);
 - a `Watch` per model: which index jobs a flushed change of one of its rows makes;
 - a `Collapse` per kind whose hits belong together (the posts of one thread): a search may show
-  them as one hit per thread, with the number of matching documents it stands for.
+  them as one hit per thread, with the number of matching documents it stands for;
+- a `Within` per scope prefix a search may be narrowed to without collapsing ("lab:3").
 
 This module keeps the registry and what every source shares: the version hash that `check()`
 compares, the stored link, and loading the documents of many jobs at once. Jobs name either one
@@ -81,6 +82,19 @@ class Collapse:
         return key.startswith(start) and number.isascii() and number.isdigit()
 
 
+@dataclass(frozen=True)
+class Within:
+    """A search may be narrowed to the documents carrying the scope term "<prefix>:<n>" (a lab's
+    questions and replies, "lab:3"), each a hit of its own, without collapsing them anywhere."""
+
+    prefix: str
+
+    def owns(self, key):
+        start = self.prefix + ":"
+        number = key[len(start):]
+        return key.startswith(start) and number.isascii() and number.isdigit()
+
+
 def changed(row, columns):
     """True when one of `columns` of `row` changed in this flush."""
     state = sa_inspect(row)
@@ -117,6 +131,7 @@ class Registry:
     scopes: dict = field(default_factory=dict)
     watches: dict = field(default_factory=dict)
     collapses: dict = field(default_factory=dict)  # kind -> Collapse
+    withins: dict = field(default_factory=dict)  # prefix -> Within
 
     @classmethod
     def of(cls, items):
@@ -130,6 +145,8 @@ class Registry:
                 registry._add(registry.watches, item.model, item)
             elif isinstance(item, Collapse):
                 registry._add(registry.collapses, item.kind, item)
+            elif isinstance(item, Within):
+                registry._add(registry.withins, item.prefix, item)
             else:
                 raise TypeError(f"not a search description: {item!r}")
         return registry
@@ -170,6 +187,14 @@ def finish(doc):
 def collapse_for(key):
     """The Collapse a key such as "thread:12" belongs to, or None for anything else."""
     return next((spec for spec in registry().collapses.values() if spec.owns(key or "")), None)
+
+
+def narrows(key):
+    """May a search be narrowed to `key`: a Collapse's key ("thread:12") or a Within's ("lab:3")?"""
+    if not isinstance(key, str):
+        return False
+    return collapse_for(key) is not None or any(spec.owns(key)
+                                                 for spec in registry().withins.values())
 
 
 

@@ -13,7 +13,7 @@ from whoosh import query as wq
 
 from app.search import postgres
 from app.search.backend import uses_postgresql
-from app.search.documents import collapse_for, registry
+from app.search.documents import narrows, registry
 from app.search.evaluation import SCORE_LIMIT, _allowed_docs, _evaluation
 from app.search.events import APPLY_BEFORE_SEARCH, apply_mode
 from app.search.index import IndexMissing, IndexUnavailable, _searcher
@@ -68,8 +68,9 @@ def search(query, user, kind=None, sort="relevantie", page=1, per_page=20, colla
     `collapse`: documents that belong together (a thread and its replies, as the features
     registered with a `Collapse`) are one hit: the best-ranked match (the newest, sorted by date),
     with `matches` the number of matching documents it stands for; counts, totals and pages count
-    hits. `within`: a collapse key such as "thread:12" narrows the search to the documents under it
-    (each a hit of its own); a key no feature registered is ignored. Both are permission-filtered:
+    hits. `within`: a collapse key such as "thread:12", or a key a feature registered as a `Within`
+    ("lab:3"), narrows the search to the documents under it (each a hit of its own); a key no
+    feature registered is ignored. Both are permission-filtered:
     a document the searcher may not see is neither shown nor counted."""
     try:
         page = max(1, int(page or 1))
@@ -81,7 +82,7 @@ def search(query, user, kind=None, sort="relevantie", page=1, per_page=20, colla
         per_page = 20
     kind = kind if kind in SEARCH_KINDS else None
     sort = sort if sort in SORTS else "relevantie"
-    within = within if isinstance(within, str) and collapse_for(within) is not None else None
+    within = within if narrows(within) else None
     collapses = {} if within else (dict(registry().collapses) if collapse else {})
     text = clean_query(query)
     results = SearchResults(query=text, page=page, per_page=per_page, kind=kind, sort=sort,

@@ -10,10 +10,11 @@ from app import search
 from app.extensions import db
 from app.forum import moderation
 from app.search import postgres, searching
-from app.search.documents import Collapse, collapse_for
+from app.search.documents import Collapse, Within, collapse_for, narrows
 from app.timeutil import utcnow
-from tests.factories import add_replies, cheap_passwords, make_group, start_thread
+from tests.factories import add_replies, answer, ask, cheap_passwords, make_group, start_thread
 from tests.fixtures.forum import Cast
+from tests.fixtures.labs import LabCast
 from tests.fixtures.search import add_knowledge, pytest_generate_tests  # noqa: F401
 from tests.fixtures.search import search_backend  # noqa: F401  (a fixture)
 
@@ -194,3 +195,22 @@ def test_a_collapse_knows_its_keys(app):
     with app.test_request_context():
         assert collapse_for("thread:12") is not None  # the forum registered one
         assert collapse_for("question:12") is None and collapse_for(None) is None
+
+
+def test_a_search_narrowed_to_a_lab_keeps_that_labs_documents(app):
+    """within="lab:<id>" (a `Within` the labs registered, for similar questions): that lab's
+    questions and replies, each a hit, for lab readers only; other keys are still ignored."""
+    labs = LabCast()
+    here = ask(labs.member, title="Subsidie voor een buurtbatterij")
+    answer(labs.partner, here, body="Er is subsidie van de provincie.")
+    there = ask(labs.member, lab_slug="sciencelab", title="Subsidie voor onderzoek")
+    results = search.search("subsidie", labs.member, within=f"lab:{here.lab_id}")
+    assert sorted(hit.id.split(":")[0] for hit in results.hits) == ["labquestion", "labreply"]
+    assert results.within == f"lab:{here.lab_id}" and f"labquestion:{there.id}" not in [
+        hit.id for hit in results.hits]
+    assert search.search("subsidie", labs.outsider, within=f"lab:{here.lab_id}").hits == []
+    with app.test_request_context():
+        assert narrows("lab:3") and narrows("thread:3") and not narrows("lab:x")
+        assert not narrows("question:3") and not narrows(None)
+        assert Within("lab").owns("lab:12") and not Within("lab").owns("labs:12")
+    assert search.search("subsidie", labs.member, within="lab:x").within is None
