@@ -1,0 +1,1 @@
+from app.blueprints.messages.routes import bp  # noqa: F401
