@@ -316,3 +316,18 @@ def test_hidden_question_is_only_for_moderators(app, world):
     assert client_as(app, "partner").get(world.path).status_code == 404
     assert f"/vragen/{world.question_id}" not in text(client_as(app, "member").get("/labs/financelab"))
     assert client_as(app, "moderator").get(world.path).status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_similar_questions_lookup_for_readers_only(app, world, role):
+    """GET /labs/<lab>/vragen/vergelijkbaar (JSON for similar.js): 401 for a visitor (no redirect:
+    a script asks), 403 for someone who reads no lab questions, the question for every reader."""
+    response = client_as(app, role).get("/labs/financelab/vragen/vergelijkbaar",
+                                        query_string={"titel": world.question.title})
+    assert response.is_json and response.headers["Cache-Control"] == "no-store"
+    if role in READERS:
+        assert response.status_code == 200
+        assert [entry["url"] for entry in response.get_json()["vragen"]] == [world.path]
+    else:
+        assert response.status_code == (401 if role == "visitor" else 403)
+        assert "vragen" not in response.get_json()
