@@ -19,6 +19,7 @@ from app.models.forum import (
     ThreadRead,
     ThreadWatch,
 )
+from app.pagination import FetchedPagination
 from app.validators import MAX_ID, has_control_characters
 
 MAX_SLUG = 80
@@ -119,6 +120,48 @@ def post_list_query(thread):
         )
         .order_by(Post.number)
     )
+
+
+def thread_page(thread, user, page):
+    """Page `page` of a thread's posts for `user`, with the total and the viewer's reading and
+    watching state, in one statement: (pagination, last read number, WATCHING/MUTED/None).
+
+    The total is a window count over the same rows and the two states are uncorrelated scalar
+    subqueries (the database evaluates each once), so the page needs no COUNT or per-viewer
+    lookups of its own. Only a page past the end (no rows, so no total) counts separately."""
+    read = (select(ThreadRead.last_read_number)
+            .where(ThreadRead.user_id == user.id, ThreadRead.thread_id == thread.id)
+            .scalar_subquery())
+    watch = (select(ThreadWatch.watching)
+             .where(ThreadWatch.user_id == user.id, ThreadWatch.thread_id == thread.id)
+             .scalar_subquery())
+    found = {"total": None, "read": 0, "watch": None}
+
+    def fetch(number, per_page):
+        rows = db.session.execute(
+            post_list_query(thread).add_columns(func.count().over(), read, watch)
+            .limit(per_page).offset((number - 1) * per_page)
+        ).all()
+        if rows:
+            found.update(total=rows[0][1], read=rows[0][2] or 0, watch=rows[0][3])
+        return [row[0] for row in rows]
+
+    def total():
+        if found["total"] is None:
+            found["total"] = db.session.execute(
+                select(func.count(Post.id)).where(Post.thread_id == thread.id)).scalar_one()
+            found["read"] = last_read_number(user, thread)
+            found["watch"] = _watching(db.session.get(ThreadWatch, (user.id, thread.id)))
+        return found["total"]
+
+    pagination = FetchedPagination(page=page, per_page=POSTS_PER_PAGE, error_out=False,
+                                   fetch=fetch, total=total)
+    watch_state = None if found["watch"] is None else (WATCHING if found["watch"] else MUTED)
+    return pagination, found["read"], watch_state
+
+
+def _watching(watch):
+    return None if watch is None else watch.watching
 
 
 def thread_watch_state(user, thread):

@@ -12,7 +12,11 @@ def cast():
     return Cast()
 
 
-def statements(client, path):
+def statements(client, path, again=False):
+    """The statements of a GET of `path` (`again`: of a second view, after the first recorded
+    what was read, as the reading marker writes only when a page shows something new)."""
+    if again:
+        assert client.get(path).status_code == 200
     with QueryCounter() as counter:
         response = client.get(path)
     assert response.status_code == 200, text(response)
@@ -33,15 +37,38 @@ def test_thread_page_statements_do_not_grow_with_posts(client, cast, viewer):
     add_replies(long, people(cast), 19)
     login(client, viewer)
 
-    few, page_few = statements(client, thread_path(short))
-    many, page_many = statements(client, thread_path(long))
+    few, page_few = statements(client, thread_path(short), again=True)
+    many, page_many = statements(client, thread_path(long), again=True)
 
     assert page_few.count('class="card mb-3 forum-post') == 3
     assert page_many.count('class="card mb-3 forum-post') == 20
     assert "Energiecoöperatie De Windvang" in page_many and "Partner</span>" in page_many
     assert "· Groenfonds Nederland" in page_many
     assert few == many
-    assert many <= 14  # a small number: person, thread, count, posts, reading, watching, draft, bookmarks …
+    # Person, thread, posts with their total and the reading and watching state, draft, bookmarks,
+    # thanks, and the header's counts.
+    assert many <= 8
+
+
+def test_thread_page_first_view_adds_only_the_reading_marker(client, cast):
+    """A view that shows new posts records them (a write of its own); a repeat view writes
+    nothing, and which page of the thread it is does not matter."""
+    from app.models.forum import ThreadRead
+
+    group = make_group()
+    thread, _ = start_thread(group, cast.member, title="Veertig berichten")
+    add_replies(thread, [cast.member, cast.partner, cast.moderator], 39)  # nothing by the reader
+    login(client, "lid2@example.org")
+    reader = cast.member2
+
+    first, _ = statements(client, thread_path(thread))
+    again, _ = statements(client, thread_path(thread))
+    assert db.session.get(ThreadRead, (reader.id, thread.id)).last_read_number == 20
+    second_page, _ = statements(client, thread_path(thread) + "?pagina=2")
+    db.session.expire_all()
+    assert db.session.get(ThreadRead, (reader.id, thread.id)).last_read_number == 40
+    assert again <= 8
+    assert first == second_page > again  # the marker's write, the same on every page
 
 
 def test_thread_page_statements_fixed_with_placeholders_and_edits(client, cast):
@@ -60,8 +87,8 @@ def test_thread_page_statements_fixed_with_placeholders_and_edits(client, cast):
     db.session.commit()
     login(client, "mod@example.org")
 
-    few, _ = statements(client, thread_path(short))
-    many, page = statements(client, thread_path(long))
+    few, _ = statements(client, thread_path(short), again=True)
+    many, page = statements(client, thread_path(long), again=True)
     assert "Dit bericht is verwijderd door de schrijver." in page
     assert "Dit bericht is verborgen door een moderator." in page
     assert "bewerkt op" in page
