@@ -13,6 +13,7 @@ from app.demo.collectives import seed_more_collectives
 from app.demo.forum import seed_forum
 from app.demo.knowledge import seed_knowledge
 from app.demo.labs import seed_labs
+from app.demo.messages import seed_messages
 from app.demo.profiles import seed_profiles
 from app.demo.team import seed_team
 from app.extensions import db
@@ -138,6 +139,7 @@ def seed_demo():
     made.update(seed_appreciation(random.Random(2029), people, users["lid@example.org"],
                                   users["lid2@example.org"]))
     made.update(seed_team())
+    made.update(seed_messages(users))
     made.update(seed_profiles({person.email: person for person in [*users.values(), *members]}))
     db.session.flush()
     return made
