@@ -2,4 +2,4 @@
 routes (groups), posts (thread pages and post actions), thanks ("Bedankt") and moderation
 (moderators' actions)."""
 from app.blueprints.forum.routes import bp  # noqa: F401
-from app.blueprints.forum import moderation, posts, thanks  # noqa: F401,E402  (their views join bp)
+from app.blueprints.forum import fragments, moderation, posts, thanks  # noqa: F401,E402  (their views join bp)
