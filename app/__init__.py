@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_from_env
 
+from app.assets import register_assets
 from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 # Not the bare name `mail`: importing the submodule app.mail rebinds that name on this package.
 from app.extensions import mail as mail_extension
@@ -41,6 +42,7 @@ def create_app(config_class=None):
     register_errorhandlers(app)
     register_security_headers(app)
     register_template_helpers(app)
+    register_assets(app, headers=security_headers(app))
     register_commands(app)
     register_search_index(app)
     return app
@@ -77,14 +79,19 @@ def register_blueprints(app):
     from app.blueprints.account import bp as account_bp
     from app.blueprints.admin import bp as admin_bp
     from app.blueprints.auth import bp as auth_bp
+    from app.blueprints.bookmarks import bp as bookmarks_bp
     from app.blueprints.collectives import bp as collectives_bp
+    from app.blueprints.editor import bp as editor_bp
     from app.blueprints.forum import bp as forum_bp
+    from app.blueprints.images import bp as images_bp
     from app.blueprints.insights import bp as insights_bp
     from app.blueprints.knowledge import bp as knowledge_bp
     from app.blueprints.labs import bp as labs_bp
     from app.blueprints.mentions import bp as mentions_bp
+    from app.blueprints.messages import bp as messages_bp
     from app.blueprints.notifications import bp as notifications_bp
     from app.blueprints.partners import bp as partners_bp
+    from app.blueprints.people import bp as people_bp
     from app.blueprints.public import bp as public_bp
     from app.blueprints.search import bp as search_bp
     from app.blueprints.selfscan import bp as selfscan_bp
@@ -97,9 +104,14 @@ def register_blueprints(app):
     app.register_blueprint(collectives_bp)
     app.register_blueprint(forum_bp)
     app.register_blueprint(labs_bp)
+    app.register_blueprint(images_bp)
     app.register_blueprint(mentions_bp)
+    app.register_blueprint(editor_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(bookmarks_bp)
+    app.register_blueprint(messages_bp)
     app.register_blueprint(partners_bp)
+    app.register_blueprint(people_bp)
     app.register_blueprint(knowledge_bp)
     app.register_blueprint(insights_bp)
     app.register_blueprint(search_bp)
@@ -175,24 +187,33 @@ def register_errorhandlers(app):
         return render_error(500)
 
 
+def security_headers(app):
+    """The headers every answer carries, static files (served by WhiteNoise) included."""
+    headers = {
+        "Content-Security-Policy": (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+            "base-uri 'self'; object-src 'none'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+    if app.config.get("HSTS"):
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
+
+
 def register_security_headers(app):
-    csp = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-        "base-uri 'self'; object-src 'none'"
-    )
+    fixed = security_headers(app)
 
     @app.after_request
     def set_security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", csp)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if app.config.get("HSTS"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        for name, value in fixed.items():
+            headers.setdefault(name, value)
         if current_user.is_authenticated and "Cache-Control" not in headers:
             headers["Cache-Control"] = "private, no-store"
         return response

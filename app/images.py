@@ -7,13 +7,17 @@ a camera or editor stores beside it (EXIF with the GPS position and the camera's
 XMP, comments, text chunks) and without any bytes after the image's end, where an HTML page or a
 script could hide. Pixels are never decoded or changed.
 
-Re-encoding with Pillow would go further (it would also rewrite the compressed pixel data), but
-Pillow is not one of our pinned dependencies; the uploads are served with their own content type
-and `nosniff`, so a browser never reads them as anything but a picture.
+Images in posts go further: `reencode(data, boxes)` runs the same check first (so a huge canvas
+is refused before a single pixel is decoded), then decodes the picture with Pillow, turns it
+upright, and writes it anew at each size asked for. Nothing of the file survives but its pixels
+(and its colour profile): no metadata, no hidden chunks, no polyglot tricks.
 """
+import io
 import struct
+import warnings
 import zlib
 from dataclasses import dataclass
+
 
 JPEG, PNG, WEBP = "jpg", "png", "webp"
 LABELS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WebP"}
@@ -245,3 +249,104 @@ def _webp(data):
         raise _broken(WEBP)
     body = b"WEBP" + b"".join(kept)
     return b"RIFF" + struct.pack("<I", len(body)) + body, size[0], size[1]
+
+
+# -- re-encoding with Pillow (images in posts) ------------------------------------------------------
+
+# Pillow is imported where an image is decoded, not at start-up: a web worker that never gets an
+# upload does not carry it (tests/unit/test_memory_imports.py).
+PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
+# What Pillow may raise on a file that passed the structural check but still cannot be decoded
+# (plus its DecompressionBombError and -Warning, added where Pillow is imported).
+DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, struct.error)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    kind: str  # jpg, png or webp: the format it came in
+    width: int
+    height: int
+    data: bytes
+
+
+def _decoded(data, info, side):
+    """The first frame of `data`, decoded (a JPEG at the smallest scale still `side` pixels on
+    each side, which saves time and memory), upright, in a mode its format can write."""
+    from PIL import Image, ImageOps
+
+    errors = DECODE_ERRORS + (Image.DecompressionBombError, Image.DecompressionBombWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[info.kind]])
+            if image.size != (info.width, info.height):
+                raise _broken(info.kind)
+            image.seek(0)  # an animation: only its first frame
+            if info.kind == JPEG:
+                image.draft("RGB", (side, side))
+            image.load()
+            upright = ImageOps.exif_transpose(image)  # before the EXIF (with its orientation) goes
+        except errors as error:
+            raise _broken(info.kind) from error
+    profile = image.info.get("icc_profile")
+    if info.kind == JPEG:
+        wanted = upright.mode if upright.mode in ("RGB", "L") else "RGB"
+    elif upright.mode in ("RGB", "RGBA", "L", "LA") and (info.kind == PNG or upright.mode in ("RGB", "RGBA")):
+        wanted = upright.mode
+    else:
+        transparent = "A" in upright.getbands() or "transparency" in upright.info
+        wanted = "RGBA" if transparent else "RGB"
+    if upright.mode != wanted:
+        upright = upright.convert(wanted)
+    return upright, profile
+
+
+def _encode(image, kind, profile):
+    out = io.BytesIO()
+    options = {"icc_profile": profile} if profile else {}
+    if kind == JPEG:
+        # comment=b"": Pillow would otherwise write the source's JPEG comment (kept in image.info).
+        image.save(out, "JPEG", quality=85, optimize=True, progressive=True, comment=b"",
+                   **options)
+    elif kind == PNG:
+        image.save(out, "PNG", **options)
+    else:
+        image.save(out, "WEBP", quality=85, method=4, **options)
+    return Encoded(kind, image.width, image.height, out.getvalue())
+
+
+def reencode(data, boxes):
+    """The picture in `data` (JPEG, PNG or WebP), decoded and written anew in its own format, once
+    per (width, height) box of `boxes`: scaled down to fit it (never up), turned upright as the
+    camera said, without EXIF (GPS position, camera), XMP, comments or anything else.
+
+    Returns one Encoded per box; when a box needs no other size than the one before it, the same
+    Encoded object is returned again (store it once). Raises ImageError, in Dutch, for anything
+    that is not such a picture, is damaged, or is too large (checked before decoding).
+    """
+    from PIL import Image
+
+    info, _cleaned = clean_photo(data)
+    image, profile = _decoded(bytes(data), info, max(max(box) for box in boxes))
+    results = []
+    for box in boxes:
+        scaled = image.copy()
+        scaled.thumbnail(box, Image.Resampling.LANCZOS)
+        if results and (scaled.width, scaled.height) == (results[-1].width, results[-1].height):
+            results.append(results[-1])
+        else:
+            results.append(_encode(scaled, info.kind, profile))
+    return results
+
+
+def reencode_square(data, side):
+    """A profile photo: the picture in `data`, checked and decoded as `reencode` does, cut to the
+    square in its middle and scaled to `side` pixels a side (never up), written anew in its own
+    format without metadata. Raises ImageError, in Dutch, as `reencode` does."""
+    from PIL import Image, ImageOps
+
+    info, _cleaned = clean_photo(data)
+    image, profile = _decoded(bytes(data), info, side)
+    edge = min(image.width, image.height, side)
+    square = ImageOps.fit(image, (edge, edge), Image.Resampling.LANCZOS)
+    return _encode(square, info.kind, profile)

@@ -8,12 +8,13 @@ class is the only one the allow-list lets through on a link or span.
 """
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import dataclass
 from functools import partial
-from html import unescape
+from html import escape, unescape
 
 import bleach
 import markdown
-from bleach.linkifier import LinkifyFilter
+from bleach.linkifier import URL_RE, LinkifyFilter
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
@@ -21,7 +22,7 @@ from markupsafe import Markup
 ALLOWED_TAGS = [
     "p", "br", "hr", "strong", "em", "b", "i", "del", "s", "code", "pre", "blockquote",
     "ul", "ol", "li", "a", "h2", "h3", "h4", "h5", "table", "thead", "tbody", "tr", "th", "td",
-    "span",
+    "span", "img",
 ]
 ALLOWED_ATTRIBUTES = {
     "a": ["href", "title", "rel"],
@@ -37,7 +38,22 @@ MAX_SOURCE_LENGTH = 20_000
 # words; mention_candidates() offers the longest first and the caller matches real names.
 MENTION_RE = re.compile(r"(?<![\w@])@(\w[\w.\-]*(?:[ ]\w[\w\-]*){0,3})")
 
+# An <img> is only ever one this module made for an image the caller vouched for (`LocalImage`):
+# a path on this site, never another website (the CSP would not load it either).
+_LOCAL_PATH_RE = re.compile(r"^/[a-z0-9][a-z0-9/_-]*$")
+_IMAGE_ATTRIBUTES = {
+    "src": _LOCAL_PATH_RE.match,
+    "alt": lambda value: True,
+    "width": str.isdigit,
+    "height": str.isdigit,
+    "loading": lambda value: value == "lazy",
+}
+
+
 def _allowed_attribute(tag, name, value):
+    if tag == "img":
+        check = _IMAGE_ATTRIBUTES.get(name)
+        return bool(check and check(value))
     if name == "class" and tag in ("a", "span"):
         return value == MENTION_CLASS
     return name in ALLOWED_ATTRIBUTES.get(tag, ())
@@ -50,6 +66,13 @@ def _set_link_rel(attrs, new=False):
 
 
 # Cleaning and linkifying in one pass: bare URLs become links, every link gets our rel.
+# bleach's pattern for bare URLs starts with "\(*" (to strip them off again later): on a text of many
+# "(" that is tried from every one of them, quadratic (20,000 "(" took 5 s). Without it a URL in
+# parentheses is still found, from its first letter.
+_URL_RE = re.compile(URL_RE.pattern.replace(r"\(*  # Match any opening parentheses.", "", 1),
+                     URL_RE.flags)
+assert _URL_RE.pattern != URL_RE.pattern, "bleach's URL pattern changed: review _URL_RE"
+
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=_allowed_attribute,
@@ -57,7 +80,7 @@ _cleaner = bleach.Cleaner(
     strip=True,
     strip_comments=True,
     filters=[partial(LinkifyFilter, callbacks=[_set_link_rel], skip_tags=["pre", "code"],
-                     parse_email=False)],
+                     parse_email=False, url_re=_URL_RE)],
 )
 
 
@@ -155,7 +178,36 @@ class _MentionLinks(Extension):
         md.treeprocessors.register(_Mentions(md, self.links), "mentions", 15)  # after "inline"
 
 
+# Python-Markdown looks for the end of a link from every "[" and "(" it meets, so a text of many
+# brackets that never close (or nest deeply) takes time quadratic in their number: 10,000 "[" took
+# 24 s. Such brackets are escaped before rendering (shown as typed), once there are more than a few;
+# a few cost nothing and are left alone, so a code sample with one stray bracket keeps it.
+MAX_LOOSE_BRACKETS = 20
+MAX_BRACKET_DEPTH = 3
+_PAIRS = {"[": "]", "(": ")"}
+
+
+def _defuse_brackets(source):
+    """`source` with its unclosed and too deeply nested "[" and "(" escaped, when there are more
+    than MAX_LOOSE_BRACKETS of them; else unchanged."""
+    loose = set()
+    for opening, closing in _PAIRS.items():
+        stack = []
+        for index, char in enumerate(source):
+            if char == opening and (index == 0 or source[index - 1] != "\\"):
+                stack.append(index)
+                if len(stack) > MAX_BRACKET_DEPTH:
+                    loose.add(index)
+            elif char == closing and stack:
+                stack.pop()
+        loose.update(stack)  # never closed
+    if len(loose) <= MAX_LOOSE_BRACKETS:
+        return source
+    return "".join("\\" + char if index in loose else char for index, char in enumerate(source))
+
+
 def _to_html(source, mention_links=None):
+    source = _defuse_brackets(source)
     extensions = [_NoRawHtml(), "fenced_code", "tables", "sane_lists", "nl2br"]
     if mention_links is not None:
         extensions.append(_MentionLinks(mention_links))
@@ -168,15 +220,33 @@ _IMG_RE = re.compile(r"<img\b([^>]*)>")
 _ATTR_RE = re.compile(r'(\w+)="([^"]*)"')
 
 
-def _image_as_link(match):
-    """Images are not shown in posts (no outside images, no uploads there yet): an image in the
-    Markdown becomes a link to it, so nothing disappears without a word."""
+@dataclass(frozen=True)
+class LocalImage:
+    """An image of this site that a text may show: its thumbnail (`src`, `width` × `height`) as a
+    link to the full picture (`href`); `alt` when the Markdown gives no description."""
+
+    href: str
+    src: str
+    width: int
+    height: int
+    alt: str
+
+
+def _image(match, shown):
+    """An image in the Markdown: a picture when the caller vouched for its address (`shown`, from
+    src to LocalImage), else a link to it, so nothing disappears without a word. Images of other
+    websites are never loaded: they would tell that website who reads the post."""
     attrs = dict(_ATTR_RE.findall(match.group(1)))
-    label = attrs.get("alt") or "afbeelding"
-    return f'<a href="{attrs.get("src", "")}">[{label}]</a>'
+    local = shown.get(unescape(attrs.get("src", "")))
+    if local is None:
+        label = attrs.get("alt") or "afbeelding"
+        return f'<a href="{attrs.get("src", "")}">[{label}]</a>'
+    alt = attrs.get("alt", "").strip() or escape(local.alt)
+    return (f'<a href="{escape(local.href)}"><img src="{escape(local.src)}" alt="{alt}" '
+            f'width="{int(local.width)}" height="{int(local.height)}" loading="lazy"></a>')
 
 
-def render_markdown(source, mention_links=None):
+def render_markdown(source, mention_links=None, images=None):
     """Markdown source → safe HTML (a Markup string) to store beside the source.
 
     Headings keep their place: "# Kop" becomes h2 (the page itself has the h1), h6 becomes h5, so
@@ -185,10 +255,18 @@ def render_markdown(source, mention_links=None):
     `mention_links`: a function that gets the text's @mentions (each a list of the names it may
     stand for, longest first) and returns {casefolded name: href or None} for the real ones; those
     become <a class="mention" href> (<span class="mention"> for None). Names are resolved by the
-    caller, on the server: nothing in the source itself can make a mention."""
+    caller, on the server: nothing in the source itself can make a mention.
+
+    `images`: a function that gets the addresses of the text's images (in order) and returns
+    {address: LocalImage} for those to show as pictures; every other image stays a link."""
     html = _to_html((source or "")[:MAX_SOURCE_LENGTH], mention_links)
     html = _H6_RE.sub(r"<\1h5>", _H1_RE.sub(r"<\1h2>", html))
-    html = _IMG_RE.sub(_image_as_link, html)
+    shown = {}
+    if images is not None:
+        sources = [unescape(dict(_ATTR_RE.findall(attrs)).get("src", ""))
+                   for attrs in _IMG_RE.findall(html)]
+        shown = (images(sources) or {}) if sources else {}
+    html = _IMG_RE.sub(lambda match: _image(match, shown), html)
     return Markup(_cleaner.clean(html))  # the allow-list has the last word, whatever Markdown made
 
 
@@ -246,11 +324,21 @@ def plain_text(source, limit=None):
     return text
 
 
-def quote_markdown(author_name, source):
-    """Markdown that quotes someone's post, for the reply box."""
+def quote_header(author_name, link=None, label=None):
+    """The first line of a quote: "> **Name** schreef in [bericht #3](/forum/bericht/12):" with a
+    link back to the quoted post (`link`, shown as `label`), or "> **Name** schreef:" without one.
+    app.forum.mentions.QUOTE_HEADER_RE reads both, to tell the quoted author."""
+    if link and label:
+        return f"> **{author_name}** schreef in [{label}]({link}):"
+    return f"> **{author_name}** schreef:"
+
+
+def quote_markdown(author_name, source, link=None, label=None):
+    """Markdown that quotes someone's post (or a part of it), for the reply box: the header of
+    `quote_header`, then each line of `source` after "> "."""
     lines = (source or "").strip().splitlines() or [""]
     quoted = "\n".join("> " + line for line in lines)
-    return f"> **{author_name}** schreef:\n{quoted}\n\n"
+    return f"{quote_header(author_name, link, label)}\n{quoted}\n\n"
 
 
 # Lines of a > quote: a mention in quoted text is the quoted author's, not a new one, so it

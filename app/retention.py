@@ -6,6 +6,7 @@ Server logs and back-ups are kept short by the hosting setup (README, "Running i
 """
 from datetime import timedelta
 
+from app import drafts, post_images
 from app.accounts import sessions
 from app.extensions import db
 from app.models.accounts import Token
@@ -55,4 +56,6 @@ def apply_retention(now=None):
         "audit entries": _run(db.delete(AuditLog).where(AuditLog.created_at < now - AUDIT_ENTRY)),
         "spent tokens": _run(db.delete(Token).where(Token.expires_at < now - SPENT_TOKEN)),
         "ended sessions": sessions.remove_expired(now),
+        "drafts": drafts.remove_stale(now),
+        "unposted images": post_images.remove_unattached(now),
     }

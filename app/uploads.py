@@ -347,9 +347,9 @@ MAX_PHOTO_MB = 2
 PHOTO_MAX_AGE = 24 * 3600  # a replaced photo gets a new name, so a day in a cache is harmless
 
 
-def store_photo(file_storage):
-    """Check an uploaded photo and store it without its metadata; raises UploadRejected (nothing
-    stored). The extension must be a photo's; the content decides the stored type."""
+def read_photo(file_storage):
+    """The bytes of an uploaded photo that passed the first checks every photo passes: a photo's
+    extension, at most MAX_PHOTO_MB, and JPEG, PNG or WebP content; raises UploadRejected."""
     filename = getattr(file_storage, "filename", None) or ""
     if not filename.strip():
         raise UploadRejected("Kies een foto om te uploaden.")
@@ -366,16 +366,38 @@ def store_photo(file_storage):
     if images.sniff(data) is None:
         raise UploadRejected(
             f"De inhoud van dit bestand is geen foto. Een foto moet een echt {PHOTO_LIST} zijn.")
+    return data
+
+
+def store_photo(file_storage):
+    """Check an uploaded photo and store it without its metadata; raises UploadRejected (nothing
+    stored). The extension must be a photo's; the content decides the stored type."""
+    filename = getattr(file_storage, "filename", None) or ""
+    data = read_photo(file_storage)
     try:
         info, cleaned = images.clean_photo(data)
     except images.ImageError as error:
         raise UploadRejected(error.message) from error
-    stored_name = _write_new(cleaned, info.kind)
+    stored_name = write_new(cleaned, info.kind)
     return StoredUpload(stored_name=stored_name, file_type=info.kind, size=len(cleaned),
                         filename=clean_filename(filename, info.kind))
 
 
-def _write_new(data, file_type):
+def store_avatar(file_storage, side):
+    """Check an uploaded profile photo, re-encode it square (`side` pixels, its middle, without
+    metadata; app.images.reencode_square) and store it; raises UploadRejected (nothing stored)."""
+    filename = getattr(file_storage, "filename", None) or ""
+    data = read_photo(file_storage)
+    try:
+        encoded = images.reencode_square(data, side)
+    except images.ImageError as error:
+        raise UploadRejected(error.message) from error
+    stored_name = write_new(encoded.data, encoded.kind)
+    return StoredUpload(stored_name=stored_name, file_type=encoded.kind, size=len(encoded.data),
+                        filename=clean_filename(filename, encoded.kind))
+
+
+def write_new(data, file_type):
     """Write checked bytes under a new random name (via a hidden temporary file); the name."""
     directory = upload_dir()
     temp_path = os.path.join(directory, TEMP_PREFIX + secrets.token_hex(16))

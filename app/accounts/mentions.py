@@ -16,6 +16,7 @@ from markupsafe import Markup
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from app.accounts.profiles import has_profile, profile_path
 from app.extensions import db
 from app.markup import mention_candidates, render_markdown
 from app.models.accounts import (
@@ -27,7 +28,6 @@ from app.models.accounts import (
     User,
 )
 from app.search.analysis import fold
-from app.urls import site_path
 
 MAX_MENTIONS = 20  # people notified per text at most, against mass-mentioning
 MAX_LINKED = 50  # mentions of a text looked up to become links
@@ -41,12 +41,11 @@ _ACCENTED = set("aceinosuyz")
 
 
 def mention_href(person):
-    """Where a mention of `person` links to: their collective's page, for now (their profile, once
-    people have one). None: no link, the mention is only marked."""
-    collective = person.collective if person.collective_id is not None else None
-    if collective is None:
+    """Where a mention of `person` links to: their profile (/leden/<id>-<name>). None: no link,
+    the mention is only marked (a deleted account has no profile)."""
+    if not has_profile(person):
         return None
-    return site_path("collectives.detail", slug=collective.slug)
+    return profile_path(person)
 
 
 def _fold_name(text):
@@ -166,9 +165,10 @@ def mention_links(may_read):
     return links
 
 
-def render(source, may_read):
-    """Markdown → the sanitised HTML to store; mentions of people who may read the place link."""
-    return render_markdown(source, mention_links(may_read)) if source else Markup("")
+def render(source, may_read, images=None):
+    """Markdown → the sanitised HTML to store; mentions of people who may read the place link.
+    `images`: which of its images are shown (app.markup.render_markdown)."""
+    return render_markdown(source, mention_links(may_read), images) if source else Markup("")
 
 
 def mention_notes(source, may_read, place):
@@ -201,6 +201,6 @@ class Preview:
         return str(self.html)
 
 
-def preview(source, may_read, place):
+def preview(source, may_read, place, images=None):
     """What the preview shows: the same HTML as on save, and who will not hear of a mention."""
-    return Preview(render(source, may_read), tuple(mention_notes(source, may_read, place)))
+    return Preview(render(source, may_read, images), tuple(mention_notes(source, may_read, place)))

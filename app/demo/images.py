@@ -4,7 +4,6 @@ stored under random names and served only to forum readers."""
 import io
 from datetime import timedelta
 
-from PIL import Image, ImageDraw, ImageFont
 
 from app import post_images
 from app.extensions import db
@@ -13,11 +12,15 @@ from app.models.forum import Thread
 
 
 def _font(size):
+    from PIL import ImageFont  # Pillow only when seeding (tests/unit/test_memory_imports.py)
+
     return ImageFont.load_default(size=size)
 
 
 def _solar_roof():
     """A village hall with solar panels on its roof, under a blue sky (a JPEG, as from a phone)."""
+    from PIL import Image, ImageDraw
+
     picture = Image.new("RGB", (1600, 1000), (150, 200, 240))
     draw = ImageDraw.Draw(picture)
     draw.rectangle((0, 780, 1600, 1000), fill=(90, 150, 70))  # grass
@@ -38,6 +41,8 @@ def _solar_roof():
 
 def _chart():
     """Electricity used per hour on a winter day in a neighbourhood (a PNG, as a screenshot)."""
+    from PIL import Image, ImageDraw
+
     use = [38, 34, 31, 30, 31, 36, 52, 71, 66, 54, 49, 47, 46, 45, 48, 55, 72, 96, 104, 98, 83, 67,
            54, 44]
     picture = Image.new("RGB", (1200, 700), "white")
@@ -61,6 +66,8 @@ def _chart():
 
 def _garden_plan():
     """The plan of a market garden: beds, a greenhouse and the path (a PNG)."""
+    from PIL import Image, ImageDraw
+
     picture = Image.new("RGB", (1000, 700), (235, 225, 200))
     draw = ImageDraw.Draw(picture)
     draw.rectangle((40, 40, 960, 660), outline=(90, 70, 50), width=6)

@@ -17,8 +17,12 @@ from app.urls import site_path
 
 EXCERPT_LENGTH = 200
 
-# The first line of a block made by app.markup.quote_markdown: "> **Name** schreef:".
-QUOTE_HEADER_RE = re.compile(r"^> \*\*(.{1,120}?)\*\* schreef:[ \t]*$", re.MULTILINE)
+# The first line of a block made by app.markup.quote_markdown: "> **Name** schreef in
+# [bericht #3](/forum/bericht/12):", or "> **Name** schreef:" (quotes made before the link back).
+QUOTE_HEADER_RE = re.compile(
+    r"^> \*\*(.{1,120}?)\*\* schreef(?: in \[[^\]\n]{1,60}\]\([^()\s]{1,300}\))?:[ \t]*$",
+    re.MULTILINE,
+)
 
 
 def permalink_path(post):
@@ -35,14 +39,15 @@ def resolve_mentions(source):
     return mentions.readers_named(source, can_read_forum)
 
 
-def render_post(source):
-    """A post's Markdown → the HTML to store: mentions of forum readers become links."""
-    return str(mentions.render(source, can_read_forum))
+def render_post(source, images=None):
+    """A post's Markdown → the HTML to store: mentions of forum readers become links (and the
+    images `images` vouches for, an app.post_images.ImagesInText, become pictures)."""
+    return str(mentions.render(source, can_read_forum, images))
 
 
-def preview_post(source):
+def preview_post(source, images=None):
     """The preview of a post: as it will be saved, and who will not hear of a mention."""
-    return mentions.preview(source, can_read_forum, "deze discussie")
+    return mentions.preview(source, can_read_forum, "deze discussie", images)
 
 
 def quoted_people(thread, source):

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from app import post_images
 from app.accounts import mentions
 from app.accounts.limits import LABS, check_posting_limit
 from app.errors import ConflictError
@@ -48,14 +49,15 @@ def _readers(question=None):
     return lambda person: can_read_question(person, question)
 
 
-def _render(source, question=None):
-    return str(mentions.render(source, _readers(question))) if source else ""
+def _render(source, question=None, images=None):
+    """`images`: the pictures the text may show (app.post_images.ImagesInText)."""
+    return str(mentions.render(source, _readers(question), images)) if source else ""
 
 
-def preview_text(source, question=None):
+def preview_text(source, question=None, images=None):
     """The preview of a question's text or a reply: as it will be saved, with a note about each
     @mention that reaches nobody."""
-    return mentions.preview(source, _readers(question), "deze vraag")
+    return mentions.preview(source, _readers(question), "deze vraag", images)
 
 
 def _mentioned(question, *texts):
@@ -107,15 +109,17 @@ def ask_question(author, lab, title, body, context="", is_research=False, now=No
         check_posting_limit(author, now, LABS)
     if author.collective_id is None:
         raise LabError("Je kunt een vraag stellen zodra je lid bent van een collectief.")
+    images = post_images.ImagesInText(author)  # one count over the question and its background
     question = LabQuestion(
         lab_id=lab.id, collective_id=author.collective_id, author_id=author.id, title=title,
-        body_source=body, body_html=_render(body), context_source=context or "",
-        context_html=_render(context), is_research=bool(is_research), created_at=now,
-        last_activity_at=now,
+        body_source=body, body_html=_render(body, images=images), context_source=context or "",
+        context_html=_render(context, images=images), is_research=bool(is_research),
+        created_at=now, last_activity_at=now,
     )
     question.lab = lab
     db.session.add(question)
     db.session.flush()
+    images.attach(question, now)
     url = question_path(question)
     excerpt = plain_text(body, EXCERPT_LENGTH)
     collective = author.collective.name if author.collective else "een collectief"
@@ -131,14 +135,16 @@ def ask_question(author, lab, title, body, context="", is_research=False, now=No
 # -- answers and responses ----------------------------------------------------------------------------
 
 def _add_reply(author, question, kind, body, now):
+    images = post_images.ImagesInText(author)
     reply = LabReply(
         question_id=question.id, author_id=author.id, kind=kind, body_source=body,
-        body_html=_render(body, question), created_at=now,
+        body_html=_render(body, question, images), created_at=now,
         organisation_id=author.partner_organisation_id if author.is_partner else None,
     )
     reply.question = question
     db.session.add(reply)
     db.session.flush()
+    images.attach(reply, now)
     return reply
 
 
@@ -273,13 +279,15 @@ def edit_question(editor, question, title, body, context, is_research, now=None)
         body_html=question.body_html, context_source=question.context_source,
         written_at=question.edited_at or question.created_at, replaced_at=now, editor_id=editor.id,
     ))
+    images = post_images.ImagesInText(editor, question)
     question.title = title
-    question.body_source, question.body_html = body, _render(body, question)
-    question.context_source, question.context_html = context, _render(context, question)
+    question.body_source, question.body_html = body, _render(body, question, images)
+    question.context_source, question.context_html = context, _render(context, question, images)
     question.is_research = is_research
     question.edited_at = now
     question.edit_count = (question.edit_count or 0) + 1
     db.session.flush()
+    images.attach(question, now)
     _notify_mentioned(editor, question, (body, context), question_path(question), before=before)
     if editor.id != question.author_id:
         record(editor, "labs.edit_question", question, f"Labvraag “{title}” bewerkt")
@@ -296,10 +304,12 @@ def edit_reply(editor, reply, body, now=None):
         reply_id=reply.id, body_source=reply.body_source, body_html=reply.body_html,
         written_at=reply.edited_at or reply.created_at, replaced_at=now, editor_id=editor.id,
     ))
-    reply.body_source, reply.body_html = body, _render(body, reply.question)
+    images = post_images.ImagesInText(editor, reply)
+    reply.body_source, reply.body_html = body, _render(body, reply.question, images)
     reply.edited_at = now
     reply.edit_count = (reply.edit_count or 0) + 1
     db.session.flush()
+    images.attach(reply, now)
     _notify_mentioned(editor, reply.question, (body,), reply_path(reply), before=before)
     if editor.id != reply.author_id:
         record(editor, "labs.edit_reply", reply, f"Bijdrage bij “{reply.question.title}” bewerkt")

@@ -5,7 +5,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app.markup import mention_candidates, nest_headings, plain_text, quote_markdown, render_markdown
+from app.markup import (
+    _URL_RE, MAX_LOOSE_BRACKETS, _defuse_brackets, mention_candidates, nest_headings, plain_text,
+    quote_markdown, render_markdown,
+)
 
 # Vectors in the spirit of the OWASP XSS filter evasion cheat sheet, written as a person could
 # type them into a post: raw HTML, Markdown links and images, encodings and broken markup.
@@ -181,3 +184,29 @@ def test_nested_headings_keep_text_and_leave_escaped_tags_alone():
     assert "&lt;h4&gt;" in html
     assert nest_headings("") == "" and nest_headings(None) == ""
     assert _levels(nest_headings(render_markdown("### A\n\n#### B"), top=3)) == [3, 4]
+
+
+# -- texts built to make rendering slow (quadratic in unclosed brackets) ------------------------
+
+def test_many_unclosed_brackets_are_escaped_and_shown_as_typed():
+    loose = "[" * (MAX_LOOSE_BRACKETS + 1)
+    assert _defuse_brackets(loose) == "\\[" * (MAX_LOOSE_BRACKETS + 1)
+    assert _defuse_brackets("(" * 50) == "\\(" * 50
+    assert "[" * 30 in str(render_markdown("a " + "[" * 30))  # shown, not eaten
+
+
+def test_deep_nesting_is_defused_but_ordinary_links_and_a_few_strays_are_untouched():
+    deep = "[" * 40 + "x" + "]" * 40
+    assert _defuse_brackets(deep).count("\\[") == 37  # deeper than three
+    ordinary = "Zie [de site](https://example.org) en (dit), of [x en arr[0"
+    assert _defuse_brackets(ordinary) == ordinary
+    many_links = " ".join(f"[link {n}](https://example.org/{n})" for n in range(200))
+    assert _defuse_brackets(many_links) == many_links
+    assert str(render_markdown(many_links)).count("<a ") == 200
+
+
+def test_bare_urls_are_found_without_the_quadratic_parenthesis_prefix():
+    assert not _URL_RE.pattern.lstrip().startswith("\\(")
+    html = str(render_markdown("Zie (https://example.org/pad) of (voorbeeld.nl)."))
+    assert '(<a href="https://example.org/pad"' in html
+    assert '(<a href="http://voorbeeld.nl"' in html

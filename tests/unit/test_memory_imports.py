@@ -1,5 +1,6 @@
 """What a web worker loads at start-up: the PDF library (fpdf2 with Pillow and fontTools, about
-38 MB) only comes in with the first PDF download or the demo seeding, not with create_app()."""
+38 MB) only comes in with the first PDF download, image upload or the demo seeding, not with
+create_app()."""
 import subprocess
 import sys
 from pathlib import Path

@@ -3,6 +3,7 @@
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from app.blueprints.images.form_images import images_field
 from app.markup import MAX_SOURCE_LENGTH
 from app.validators import NoControlCharacters, TextForm, normalise_body, normalise_title
 
@@ -24,8 +25,9 @@ def _body_field(label="Bericht", description=None):
         ],
         description=description or (
             "Je kunt Markdown gebruiken: **vet**, *schuin*, ## kop, > citaat, - lijstje, "
-            "[tekst](https://…). Afbeeldingen worden een link. Noem iemand met @Naam; die persoon "
-            "krijgt dan een melding."
+            "[tekst](https://…). Afbeeldingen voeg je toe met het veld hieronder; afbeeldingen van "
+            "andere websites worden een link. Noem iemand met @Naam; die persoon krijgt dan een "
+            "melding."
         ),
         # data-mentions: mentions.js completes @Name here
         render_kw={"rows": 8, "maxlength": MAX_BODY, "data-mentions": True},
@@ -46,18 +48,25 @@ class ThreadForm(TextForm):
         render_kw={"maxlength": MAX_TITLE, "autocomplete": "off"},
     )
     body = _body_field()
+    images = images_field()
     preview = SubmitField("Voorbeeld")
     submit = SubmitField("Discussie plaatsen")
+    save_draft = SubmitField("Concept opslaan")
+    discard_draft = SubmitField("Concept verwijderen")
 
 
 class ReplyForm(TextForm):
     body = _body_field("Je reactie")
+    images = images_field()
     preview = SubmitField("Voorbeeld")
     submit = SubmitField("Reactie plaatsen")
+    save_draft = SubmitField("Concept opslaan")
+    discard_draft = SubmitField("Concept verwijderen")
 
 
 class EditPostForm(TextForm):
     body = _body_field()
+    images = images_field()
     preview = SubmitField("Voorbeeld")
     submit = SubmitField("Wijziging opslaan")
 

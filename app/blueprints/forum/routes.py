@@ -8,9 +8,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import drafts
 from app.accounts.limits import PostingLimit
 from app.blueprints.common import person_key, write_or_preview
+from app.blueprints.drafting import FormDraft
 from app.blueprints.forum.forms import ThreadForm
+from app.blueprints.images.form_images import FormImages
 from app.extensions import db, limiter, login_manager
 from app.forum import queries, services
 from app.models.forum import POSTS_PER_PAGE, THREADS_PER_PAGE
@@ -106,15 +109,20 @@ def new_thread(group_slug):
     if not can_post(current_user):
         return no_access()
     form = ThreadForm()
+    draft = FormDraft(form, drafts.place_of(drafts.FORUM_THREAD, group),
+                      {"title": "title", "body": "body"})
+    images = FormImages(form)
     writing = write_or_preview(
         form, lambda: services.create_thread(current_user, group, form.title.data, form.body.data),
-        preview=lambda: services.preview_post(form.body.data),
-        refusals=(PostingLimit,))
+        preview=lambda: services.preview_post(form.body.data, images.in_text()),
+        refusals=(PostingLimit,), draft=draft, images=images)
+    if writing.draft_done:
+        return redirect(url_for(".new_thread", group_slug=group.slug))
     if writing.saved:
         thread, _post = writing.result
         flash("Je discussie is geplaatst.", "success")
         return redirect(thread_url(thread))
-    return render_template("forum/new_thread.html", group=group, form=form,
+    return render_template("forum/new_thread.html", group=group, form=form, draft=draft,
                            preview=writing.preview, limit_message=writing.message), writing.status
 
 

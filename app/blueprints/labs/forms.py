@@ -2,6 +2,7 @@
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.blueprints.images.form_images import images_field
 from app.validators import NoControlCharacters, TextForm, normalise_body, normalise_title
 
 MIN_TITLE = 10
@@ -11,8 +12,9 @@ MAX_TEXT = 10_000
 MIN_REPLY = 2
 
 MARKDOWN_HELP = ("Je kunt Markdown gebruiken: **vet**, *schuin*, ## kop, > citaat, - lijstje, "
-                 "[tekst](https://…). Afbeeldingen worden een link. Noem iemand met @Naam; die "
-                 "persoon krijgt dan een melding.")
+                 "[tekst](https://…). Afbeeldingen voeg je toe met het veld hieronder; afbeeldingen "
+                 "van andere websites worden een link. Noem iemand met @Naam; die persoon krijgt "
+                 "dan een melding.")
 
 
 def _box(rows):
@@ -78,15 +80,19 @@ class QuestionForm(TextForm):
     title = _title_field()
     body = _question_field()
     context = _context_field()
+    images = images_field()
     is_research = _research_field()
     preview = SubmitField("Voorbeeld")
     submit = SubmitField("Vraag stellen")
+    save_draft = SubmitField("Concept opslaan")
+    discard_draft = SubmitField("Concept verwijderen")
 
 
 class EditQuestionForm(TextForm):
     title = _title_field()
     body = _question_field()
     context = _context_field()
+    images = images_field()
     is_research = _research_field()
     preview = SubmitField("Voorbeeld")
     submit = SubmitField("Wijziging opslaan")
@@ -112,16 +118,31 @@ class AnswerForm(TextForm):
 
     answer = _reply_body("Je antwoord", "Het collectief ziet je naam en organisatie bij je "
                          "antwoord. " + MARKDOWN_HELP)
+    answer_images = images_field()
     answer_preview = SubmitField("Voorbeeld")
     answer_submit = SubmitField("Antwoord plaatsen")
+    answer_save_draft = SubmitField("Concept opslaan")
+    answer_discard_draft = SubmitField("Concept verwijderen")
 
     @property
     def body(self):
         return self.answer
 
     @property
+    def images(self):
+        return self.answer_images
+
+    @property
     def preview(self):
         return self.answer_preview
+
+    @property
+    def save_draft(self):
+        return self.answer_save_draft
+
+    @property
+    def discard_draft(self):
+        return self.answer_discard_draft
 
 
 class ResponseForm(TextForm):
@@ -129,20 +150,36 @@ class ResponseForm(TextForm):
 
     response = _reply_body("Je reactie", "Bijvoorbeeld een vervolgvraag of wat je met een "
                            "antwoord hebt gedaan. " + MARKDOWN_HELP)
+    response_images = images_field()
     response_preview = SubmitField("Voorbeeld")
     response_submit = SubmitField("Reactie plaatsen")
+    response_save_draft = SubmitField("Concept opslaan")
+    response_discard_draft = SubmitField("Concept verwijderen")
 
     @property
     def body(self):
         return self.response
 
     @property
+    def images(self):
+        return self.response_images
+
+    @property
     def preview(self):
         return self.response_preview
+
+    @property
+    def save_draft(self):
+        return self.response_save_draft
+
+    @property
+    def discard_draft(self):
+        return self.response_discard_draft
 
 
 class EditReplyForm(TextForm):
     body = _reply_body("Tekst", MARKDOWN_HELP)
+    images = images_field()
     preview = SubmitField("Voorbeeld")
     submit = SubmitField("Wijziging opslaan")
 

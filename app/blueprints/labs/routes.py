@@ -7,11 +7,15 @@ from functools import wraps
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import drafts
 from app.accounts.limits import PostingLimit
 from app.blueprints.common import only_known_arguments, person_key, write_or_preview
+from app.blueprints.drafting import FormDraft
+from app.blueprints.images.form_images import FormImages
 from app.blueprints.labs.forms import QuestionForm
 from app.extensions import db, limiter, login_manager
 from app.labs import queries, services
+from app.labs.similar import similar_questions
 from app.models.labs import QUESTION_STATUS_LABELS
 from app.pagination import page_arg
 from app.permissions import can_ask_question, can_moderate, can_view_lab_questions
@@ -64,11 +68,13 @@ def reader_required(view):
     return wrapped
 
 
-def question_preview(form, question=None):
+def question_preview(form, question=None, images=None):
     """The preview of a question (a new one, or `question` edited): its text and, when given, its
-    context, as they will be saved; and the notes about @mentions that reach nobody."""
-    body = services.preview_text(form.body.data, question)
-    context = services.preview_text(form.context.data, question) if form.context.data else None
+    context, as they will be saved (with the pictures `images` vouches for, one count for both);
+    and the notes about @mentions that reach nobody."""
+    body = services.preview_text(form.body.data, question, images)
+    context = (services.preview_text(form.context.data, question, images) if form.context.data
+               else None)
     notes = list(body.notes) + [note for note in (context.notes if context else ())
                                 if note not in body.notes]
     return {"body": body, "context": context, "notes": notes}
@@ -132,17 +138,27 @@ def ask(lab_slug):
     if not can_ask_question(current_user, lab):
         return render_template("labs/cannot_ask.html", lab=lab), 403
     form = QuestionForm()
+    draft = FormDraft(form, drafts.place_of(drafts.LAB_QUESTION, lab),
+                      {"title": "title", "body": "body", "context": "context"})
+    images = FormImages(form, texts=("body", "context"))
     writing = write_or_preview(
         form,
         lambda: services.ask_question(current_user, lab, form.title.data, form.body.data,
                                       form.context.data, form.is_research.data),
-        preview=lambda: question_preview(form),
-        refusals=(PostingLimit, services.LabError))
+        preview=lambda: question_preview(form, images=images.in_text()),
+        refusals=(PostingLimit, services.LabError), draft=draft, images=images)
+    if writing.draft_done:
+        return redirect(url_for(".ask", lab_slug=lab.slug))
     if writing.saved:
         flash(f"Je vraag is gesteld. De partners van het {lab.name} hebben een melding "
               "gekregen.", "success")
         return redirect(question_url(writing.result))
     limited = isinstance(writing.refusal, PostingLimit)
-    return render_template("labs/ask.html", lab=lab, form=form, preview=writing.preview,
+    # After "Voorbeeld" (or a refused question), the questions like its title: without JavaScript
+    # this is where the asker sees them (static/js/similar.js shows them while typing).
+    similar = (similar_questions(lab, form.title.data, current_user)
+               if request.method == "POST" and form.title.data else [])
+    return render_template("labs/ask.html", lab=lab, form=form, draft=draft,
+                           preview=writing.preview, similar=similar,
                            limit_message=writing.message if limited else None,
                            error=None if limited else writing.message), writing.status
