@@ -6,7 +6,6 @@ through the same pipeline as an upload: checked, re-encoded square and stored in
 """
 import io
 
-from PIL import Image, ImageDraw
 from werkzeug.datastructures import FileStorage
 
 from app import uploads
@@ -60,6 +59,8 @@ PHOTOS = {
 
 def _drawn_photo(background, figure, size=320):
     """A PNG of a head and shoulders on a plain background: clearly a placeholder, not a person."""
+    from PIL import Image, ImageDraw  # only when seeding (test_memory_imports)
+
     image = Image.new("RGB", (size, size), background)
     draw = ImageDraw.Draw(image)
     draw.ellipse((size * 0.32, size * 0.16, size * 0.68, size * 0.52), fill=figure)

@@ -73,6 +73,13 @@ class User(UserMixin, db.Model):
     totp_secret = db.Column(db.String(64), nullable=True)
     totp_enabled_at = db.Column(db.DateTime, nullable=True)
     totp_last_step = db.Column(db.BigInteger, nullable=True)
+    # The profile on /leden/<id>-<name> (app.accounts.profiles): a short text in Markdown with its
+    # HTML sanitised once, at save (app.markup), and a square photo re-encoded by the server, in
+    # UPLOAD_DIR under a random name (None: initials on a colour derived from the id).
+    bio_source = db.Column(db.Text, nullable=False, default="", server_default="")
+    bio_html = db.Column(db.Text, nullable=False, default="", server_default="")
+    avatar_name = db.Column(db.String(64), nullable=True)
+    avatar_updated_at = db.Column(db.DateTime, nullable=True)
 
     collective = db.relationship("Collective", back_populates="members", foreign_keys=[collective_id])
     partner_organisation = db.relationship("PartnerOrganisation")

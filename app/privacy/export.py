@@ -5,9 +5,11 @@ The data of every feature is collected here, read only; see services.py for dele
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app import bookmarks, messages, reactions
 from app.extensions import db
 from app.models.accounts import ROLE_REPRESENTATIVE
 from app.models.collectives import JoinRequest
+from app.models.drafts import Draft
 from app.models.forum import (
     ForumGroup,
     GroupWatch,
@@ -18,11 +20,13 @@ from app.models.forum import (
     ThreadRead,
     ThreadWatch,
 )
+from app.models.images import PostImage
 from app.models.labs import LabQuestion, LabReply, LabRevision, PartnerApplication
 from app.models.notifications import Notification
 from app.models.public import ContactMessage
 from app.models.selfscan import SelfScan
 from app.timeutil import utcnow
+from app.urls import site_path
 
 EXPORT_FORMAT_VERSION = 1
 
@@ -62,6 +66,13 @@ def _account(user):
         # Whether two-step sign-in is on and since when; the secret and recovery codes are not
         # exported (they sign in, they do not describe the person).
         "second_factor_enabled_at": _when(user.totp_enabled_at),
+        # The profile (/leden/<id>-<name>): the text as written, and where the photo is.
+        "profile": {
+            "bio": user.bio_source or "",
+            "photo": (site_path("people.avatar", user_id=user.id, photo_name=user.avatar_name)
+                      if user.avatar_name else None),
+            "photo_updated_at": _when(user.avatar_updated_at),
+        },
     }
 
 
@@ -339,6 +350,43 @@ def _contact_messages(user):
     ]
 
 
+def _images(user):
+    """Images this person uploaded for posts: where they are shown, their size and dates. The
+    pictures themselves are on the pages of those posts (the file names are ours, random)."""
+    images = _rows(select(PostImage).where(PostImage.owner_id == user.id).order_by(PostImage.id))
+    return [
+        {
+            "id": image.id,
+            "address": f"/afbeeldingen/{image.id}",
+            "type": image.file_type,
+            "width": image.width,
+            "height": image.height,
+            "bytes": image.bytes,
+            "forum_post_id": image.forum_post_id,
+            "lab_question_id": image.lab_question_id,
+            "lab_reply_id": image.lab_reply_id,
+            "uploaded_at": _when(image.created_at),
+            "posted_at": _when(image.attached_at),
+        }
+        for image in images
+    ]
+
+
+def _drafts(user):
+    """Unposted texts (only their writer ever sees them); the place says where they belong."""
+    drafts = _rows(select(Draft).where(Draft.user_id == user.id).order_by(Draft.id))
+    return [
+        {
+            "place": draft.place,
+            "title": draft.title,
+            "body": draft.body,
+            "context": draft.context,
+            "updated_at": _when(draft.updated_at),
+        }
+        for draft in drafts
+    ]
+
+
 def collect_personal_data(user, now=None):
     """Everything the platform keeps about `user`, as a JSON-ready dict (for the download)."""
     return {
@@ -357,6 +405,13 @@ def collect_personal_data(user, now=None):
         "selfscans": _selfscans(user),
         "forum": _forum(user),
         "labs": _labs(user),
+        "drafts": _drafts(user),
+        # "Bedankt" and "Dit hielp mij" this person gave, and what they bookmarked (with notes).
+        "appreciation": reactions.personal_data(user),
+        "bookmarks": bookmarks.personal_data(user),
+        # Private messages: the conversations they are in, what they wrote, whom they blocked.
+        "private_messages": messages.export_for(user),
+        "images": _images(user),
         "notifications": _notifications(user),
         "contact_messages": _contact_messages(user),
     }

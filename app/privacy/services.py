@@ -7,6 +7,7 @@ import secrets
 
 from sqlalchemy import delete, func, select
 
+from app import bookmarks, messages, post_images, reactions
 from app.extensions import db
 from app.mail import queue_mail
 from app.models.accounts import (
@@ -21,6 +22,7 @@ from app.models.accounts import (
 )
 from app.models.audit import record
 from app.models.collectives import JoinRequest
+from app.models.drafts import Draft
 from app.models.forum import GroupWatch, ThreadRead, ThreadWatch
 from app.models.notifications import EMAIL_OFF, Notification
 from app.urls import external_url
@@ -77,10 +79,17 @@ def delete_account(user):
 
     # What served only this person goes.
     for model in (Token, JoinRequest, ThreadWatch, GroupWatch, ThreadRead, Notification,
-                  RecoveryCode):
+                  RecoveryCode, Draft):
         db.session.execute(
             delete(model).where(model.user_id == user.id).execution_options(synchronize_session=False)
         )
+    # Images of posts that stay keep showing with them; the others go (their files after commit).
+    post_images.remove_for_deleted_account(user, old_name)
+    # Their thanks and "Dit hielp mij" are taken back (the counts go down) and their bookmarks go.
+    reactions.remove_for_deleted_account(user, FORMER_MEMBER_NAME)
+    bookmarks.remove_for_deleted_account(user)
+    # Their private messages stay for the others as "Voormalig lid"; memberships and blocks go.
+    messages.forget(user)
     # Other people's notifications about this person carry the old name in their text.
     for notification in db.session.execute(
         select(Notification).where(Notification.actor_id == user.id)
@@ -105,6 +114,10 @@ def delete_account(user):
     user.research_access = False
     user.labs = []
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
+    # The profile goes with the account (no page, no text, no photo; the caller removes the
+    # photo's file once this is committed).
+    user.bio_source = user.bio_html = ""
+    user.avatar_name = user.avatar_updated_at = None
     user.end_all_sessions()
     db.session.flush()
 

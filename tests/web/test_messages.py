@@ -192,3 +192,36 @@ def test_query_counts_do_not_grow_with_conversations_or_messages(app, cast):
     db.session.commit()
     assert _count(anna, "/berichten") == few_list
     assert _count(anna, f"/berichten/{conversation.id}") == few_page
+
+
+ODD_BODIES = [
+    {"data": {"aan": ["x", "-1", "99999999999", ""], "subject": "\x00" * 10, "body": "x" * 100_000,
+              "reason": ["a", "b"], "hide": "maybe"}},
+    {"data": "niet=goed&%ff%fe=%ff", "content_type": "application/x-www-form-urlencoded"},
+    {"json": {"body": [1, 2], "subject": None}},
+]
+
+
+@pytest.mark.parametrize("email", ["lid@example.org", "lid2@example.org", "mod@example.org",
+                                   "partner@example.org", "los@example.org"])
+def test_odd_posts_to_every_messages_route_answer_without_a_500(app, cast, email, monkeypatch):
+    from app.extensions import limiter
+    monkeypatch.setattr(limiter, "enabled", False)
+    conversation = messages.start_conversation(cast.member, [cast.member2], "Onderwerp", "Tekst")
+    db.session.commit()
+    message = db.session.execute(db.select(Message)).scalar_one()
+    messages.report_message(cast.member2, message, "Een reden hier")
+    db.session.commit()
+    client = as_person(app, email)
+    token = csrf_token(client, "/account")
+    paths = [f"/berichten/nieuw?aan={cast.member2.id}&aan=x", f"/berichten/{conversation.id}/reageren",
+             f"/berichten/bericht/{message.id}/melden", f"/berichten/bericht/{message.id}/afhandelen",
+             f"/leden/{cast.member.id}/blokkeren", f"/leden/{cast.member2.id}/deblokkeren",
+             f"/berichten/{conversation.id}/verlaten"]
+    for path in paths:
+        for body in ODD_BODIES:
+            kwargs = dict(body)
+            if "data" in kwargs and isinstance(kwargs["data"], dict):
+                kwargs["data"] = {**kwargs["data"], "csrf_token": token}
+            response = client.post(path, **kwargs)
+            assert response.status_code < 500, (path, response.status_code)

@@ -2,8 +2,11 @@
 from flask import abort, flash, redirect, render_template
 from flask_login import current_user
 
+from app import bookmarks, drafts, reactions
 from app.accounts.limits import PostingLimit
 from app.blueprints.common import write_or_preview
+from app.blueprints.drafting import FormDraft
+from app.blueprints.images.form_images import FormImages
 from app.blueprints.labs.forms import (
     AnswerForm,
     EditQuestionForm,
@@ -20,6 +23,7 @@ from app.blueprints.labs.routes import (
     reader_required,
 )
 from app.labs import queries, services
+from app.labs.similar import similar_questions
 from app.permissions import (
     can_accept,
     can_answer,
@@ -56,21 +60,54 @@ def reply_url(reply):
     return question_url(reply.question, _anchor=f"antwoord-{reply.id}")
 
 
-def _page(question, answer_form=None, response_form=None, preview=None, limit_message=None,
-          status=200):
-    """The question page; the forms are blank unless one was just posted with a problem."""
-    if answer_form is None and can_answer(current_user, question):
-        answer_form = AnswerForm(formdata=None)
-    if response_form is None and can_respond(current_user, question):
-        response_form = ResponseForm(formdata=None)
+# Answering and responding: who may, the form, the service, the draft's place and the form's
+# section on the question page.
+KINDS = {
+    AnswerForm: (can_answer, services.post_answer, drafts.LAB_ANSWER, "beantwoorden"),
+    ResponseForm: (can_respond, services.post_response, drafts.LAB_RESPONSE, "reageren"),
+}
+
+
+def reply_draft(form, question):
+    """The draft of an answer or response to `question` (its form says which)."""
+    return FormDraft(form, drafts.place_of(KINDS[type(form)][2], question),
+                     {"body": form.body.short_name})
+
+
+def _form_and_draft(form_class, question, posted):
+    """The form of `form_class` on the question page, with its draft: the posted one (with the
+    text sent), else a blank form filled from the person's draft; (None, None) for someone who
+    may not use it."""
+    if not KINDS[form_class][0](current_user, question):
+        return None, None
+    if posted is not None and isinstance(posted[0], form_class):
+        return posted
+    form = form_class(formdata=None)
+    draft = reply_draft(form, question)
+    draft.restore()
+    return form, draft
+
+
+def _page(question, posted=None, preview=None, limit_message=None, status=200):
+    """The question page; the forms are blank (or hold the person's drafts) unless one was just
+    posted with a problem: `posted` is that (form, draft)."""
+    answer_form, answer_draft = _form_and_draft(AnswerForm, question, posted)
+    response_form, response_draft = _form_and_draft(ResponseForm, question, posted)
+    replies = queries.replies_of(question)
     return render_template(
         "labs/question.html",
         question=question,
         lab=question.lab,
-        replies=queries.replies_of(question),
-        answer_form=answer_form if can_answer(current_user, question) else None,
-        response_form=response_form if can_respond(current_user, question) else None,
+        replies=replies,
+        helpful=reactions.helpful_on(current_user, replies),
+        marks=bookmarks.marks_on(current_user, question=question),
+        answer_form=answer_form,
+        answer_draft=answer_draft,
+        response_form=response_form,
+        response_draft=response_draft,
         may_accept=can_accept(current_user, question),
+        similar=similar_questions(question.lab, question.title, current_user,
+                                  exclude_id=question.id),
         preview=preview,
         limit_message=limit_message,
     ), status
@@ -87,23 +124,28 @@ def question(lab_slug, question_id):
     return _page(question)
 
 
-def _post_reply(lab_slug, question_id, allowed, form_class, service, message):
+def _post_reply(lab_slug, question_id, form_class, message):
     """Answering and responding: the same steps with their own form, check and service."""
+    allowed, service, _place, section = KINDS[form_class]
     question = question_or_404(lab_slug, question_id)
     if not allowed(current_user, question):
         abort(403)
     form = form_class()
-    forms = _form_kwargs(form)
+    draft = reply_draft(form, question)
+    images = FormImages(form)
     writing = write_or_preview(
         form, lambda: service(current_user, question, form.body.data),
-        preview=lambda: {"form": next(iter(forms)),
-                         "html": services.preview_text(form.body.data, question)},
-        refusals=(PostingLimit,))
+        preview=lambda: {"form": "answer_form" if form_class is AnswerForm else "response_form",
+                         "html": services.preview_text(form.body.data, question,
+                                                       images.in_text())},
+        refusals=(PostingLimit,), draft=draft, images=images)
+    if writing.draft_done:
+        return redirect(question_url(question, _anchor=section))
     if writing.saved:
         flash(message, "success")
         return redirect(reply_url(writing.result))
-    return _page(question, **forms, preview=writing.preview, limit_message=writing.message,
-                 status=writing.status)
+    return _page(question, posted=(form, draft), preview=writing.preview,
+                 limit_message=writing.message, status=writing.status)
 
 
 def _saved(changed):
@@ -111,24 +153,19 @@ def _saved(changed):
           "success" if changed else "info")
 
 
-def _form_kwargs(form):
-    return {"answer_form": form} if isinstance(form, AnswerForm) else {"response_form": form}
-
-
 @bp.route(QUESTION_PATH + "/beantwoorden", methods=["POST"])
 @posting_rate
 @reader_required
 def answer(lab_slug, question_id):
-    return _post_reply(lab_slug, question_id, can_answer, AnswerForm,
-                       services.post_answer, "Je antwoord is geplaatst. De vraagsteller krijgt een melding.")
+    return _post_reply(lab_slug, question_id, AnswerForm,
+                       "Je antwoord is geplaatst. De vraagsteller krijgt een melding.")
 
 
 @bp.route(QUESTION_PATH + "/reageren", methods=["POST"])
 @posting_rate
 @reader_required
 def respond(lab_slug, question_id):
-    return _post_reply(lab_slug, question_id, can_respond, ResponseForm,
-                       services.post_response, "Je reactie is geplaatst.")
+    return _post_reply(lab_slug, question_id, ResponseForm, "Je reactie is geplaatst.")
 
 
 @bp.route(REPLY_PATH + "/accepteren", methods=["POST"])
@@ -177,11 +214,12 @@ def edit_question(lab_slug, question_id):
         abort(403)
     form = EditQuestionForm(title=question.title, body=question.body_source,
                             context=question.context_source, is_research=question.is_research)
+    images = FormImages(form, question, texts=("body", "context"))
     writing = write_or_preview(
         form,
         lambda: services.edit_question(current_user, question, form.title.data, form.body.data,
                                        form.context.data, form.is_research.data),
-        preview=lambda: question_preview(form, question))
+        preview=lambda: question_preview(form, question, images.in_text()), images=images)
     if writing.saved:
         _saved(writing.result)
         return redirect(question_url(question))
@@ -198,8 +236,11 @@ def edit_reply(lab_slug, question_id, reply_id):
     if not can_edit_reply(current_user, reply):
         abort(403)
     form = EditReplyForm(body=reply.body_source)
+    images = FormImages(form, reply)
     writing = write_or_preview(form, lambda: services.edit_reply(current_user, reply, form.body.data),
-                               preview=lambda: services.preview_text(form.body.data, reply.question))
+                               preview=lambda: services.preview_text(form.body.data, reply.question,
+                                                                     images.in_text()),
+                               images=images)
     if writing.saved:
         _saved(writing.result)
         return redirect(reply_url(reply))

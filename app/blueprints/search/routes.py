@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from app import search as engine
+from app.accounts.profiles import authors_of
 from app.blueprints.common import person_key
 from app.extensions import limiter
 from app.pagination import id_arg, page_arg
@@ -151,6 +152,8 @@ def index():
         thread_title=results.hits[0].title if thread_id and results and results.hits else "",
         bad_thread=bad_thread,
         thread_links=thread_links,
+        # Who wrote each discussion post and lab question or answer found (one statement).
+        authors=authors_of([hit.id for hit in results.hits]) if results else {},
         pages=ResultPages(results.page, results.pages) if results else None,
         max_query=MAX_QUERY,
     )
