@@ -2,9 +2,12 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import bookmarks, drafts, reactions
 from app.accounts.limits import PostingLimit
 from app.blueprints.common import person_key, write_or_preview
+from app.blueprints.drafting import FormDraft, with_quote
 from app.blueprints.forum.forms import EditPostForm, ReplyForm, ReportForm
+from app.blueprints.images.form_images import FormImages
 from app.blueprints.forum.routes import (
     action_rate,
     bp,
@@ -12,10 +15,10 @@ from app.blueprints.forum.routes import (
     reader_required,
     thread_url,
 )
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.forum import queries, services
-from app.markup import quote_markdown
-from app.models.forum import POSTS_PER_PAGE
+from app.forum.mentions import permalink_path
+from app.markup import quote_header, quote_markdown
 from app.pagination import id_arg, page_arg
 from app.permissions import (
     can_delete_post,
@@ -54,6 +57,18 @@ def author_name(post):
     return post.author.name if post.author else "voormalig lid"
 
 
+def _quote_link(post):
+    """The link back to `post` in a quote of it, and its text: (path, "bericht #3")."""
+    return permalink_path(post), f"bericht #{post.number}"
+
+
+@bp.app_template_global("forum_quote_header")
+def quote_header_of(post):
+    """The first line of a quote of `post`, with a link back to it: the thread page gives it to
+    editor.js, which puts a selected part of the post under it."""
+    return quote_header(author_name(post), *_quote_link(post))
+
+
 def quote_for(thread, post_id):
     """The reply text quoting post `post_id` of this thread (404 for a post of another thread)."""
     post = queries.find_post(post_id)
@@ -61,7 +76,23 @@ def quote_for(thread, post_id):
         abort(404)
     if not post.is_visible:
         return ""
-    return quote_markdown(author_name(post), post.body_source)
+    return quote_markdown(author_name(post), post.body_source, *_quote_link(post))
+
+
+def add_quote(form, thread):
+    """"Citeren" without JavaScript (?citeer=<post id> on a GET): the quote goes below the text (a
+    restored draft stays) and the text box gets the focus. By autofocus, so the link has no
+    #fragment: a browser does not autofocus a page opened at a fragment."""
+    citeer = id_arg("citeer")
+    if citeer is None:
+        return
+    form.body.data = with_quote(form.body.data, quote_for(thread, citeer))
+    form.body.render_kw = dict(form.body.render_kw or {}, autofocus=True)
+
+
+def reply_draft(form, thread):
+    """The draft of a reply to `thread` (on the thread page and the reply page alike)."""
+    return FormDraft(form, drafts.place_of(drafts.FORUM_REPLY, thread))
 
 
 @bp.route("/<group_slug>/<id:thread_id>-<slug>")
@@ -72,31 +103,33 @@ def thread(group_slug, thread_id, slug):
     if thread.group.slug != group_slug or not slug:
         kept = {key: request.args[key] for key in ("pagina", "citeer") if key in request.args}
         return redirect(thread_url(thread, **kept))
-    pagination = db.paginate(queries.post_list_query(thread), page=page_arg(),
-                             per_page=POSTS_PER_PAGE, error_out=False)
+    pagination, previous_read, watch_state = queries.thread_page(thread, current_user, page_arg())
     if not pagination.items and pagination.page > 1:
         return redirect(thread_url(thread, pagina=max(1, pagination.pages)))
-    form = None
+    form = draft = None
     if can_post(current_user, thread):
         form = ReplyForm(formdata=None)
-        citeer = id_arg("citeer")
-        if citeer is not None:
-            form.body.data = quote_for(thread, citeer)
-    previous_read = queries.last_read_number(current_user, thread)
+        draft = reply_draft(form, thread)
+        draft.restore()
+        add_quote(form, thread)
     page = render_template(
         "forum/thread.html",
         thread=thread,
         group=thread.group,
         pagination=pagination,
         form=form,
+        draft=draft,
         previous_read=previous_read,
-        watch_state=queries.thread_watch_state(current_user, thread),
+        watch_state=watch_state,
+        thanks=reactions.thanks_on(current_user, pagination.items),
+        marks=bookmarks.marks_on(current_user, thread=thread, posts=pagination.items),
     )
     # After rendering, in a short transaction of its own: a busy database skips the marker, never
     # the page.
-    if pagination.items:
-        services.record_page_read(current_user.id, thread.id,
-                                  max(post.number for post in pagination.items))
+    # Only when the page shows something not read before (a repeat view writes nothing).
+    shown = max((post.number for post in pagination.items), default=0)
+    if shown > previous_read:
+        services.record_page_read(current_user.id, thread.id, shown)
     return page
 
 
@@ -111,18 +144,21 @@ def reply(group_slug, thread_id):
             return redirect(thread_url(thread))
         abort(403)
     form = ReplyForm()
-    if request.method == "GET":
-        citeer = id_arg("citeer")
-        if citeer is not None:
-            form.body.data = quote_for(thread, citeer)
+    draft = reply_draft(form, thread)
+    images = FormImages(form)
     writing = write_or_preview(form, lambda: services.post_reply(current_user, thread, form.body.data),
-                               preview=lambda: services.preview_post(form.body.data),
-                               refusals=(PostingLimit,))
+                               preview=lambda: services.preview_post(form.body.data, images.in_text()),
+                               refusals=(PostingLimit,), draft=draft, images=images)
+    if writing.draft_done:
+        return redirect(url_for(".reply", group_slug=thread.group.slug, thread_id=thread.id))
+    if request.method == "GET":
+        add_quote(form, thread)
     if writing.saved:
         flash("Je reactie is geplaatst.", "success")
         return redirect(post_url(writing.result))
     return render_template("forum/reply.html", thread=thread, group=thread.group, form=form,
-                           preview=writing.preview, limit_message=writing.message), writing.status
+                           draft=draft, preview=writing.preview,
+                           limit_message=writing.message), writing.status
 
 
 @bp.route("/bericht/<id:post_id>")
@@ -139,8 +175,10 @@ def edit_post(post_id):
     if not can_edit_post(current_user, post):
         abort(403)
     form = EditPostForm(body=post.body_source)
+    images = FormImages(form, post)
     writing = write_or_preview(form, lambda: services.edit_post(current_user, post, form.body.data),
-                               preview=lambda: services.preview_post(form.body.data))
+                               preview=lambda: services.preview_post(form.body.data, images.in_text()),
+                               images=images)
     if writing.saved:
         changed = writing.result
         flash("Je wijziging is opgeslagen." if changed else "Er was niets veranderd.",
