@@ -150,8 +150,9 @@ def keep(user, kind, target, now=None):
         .values(user_id=user.id, kind=kind, target_id=target.id, note="", created_at=now,
                 updated_at=now)
         .on_conflict_do_nothing()
-    ).rowcount
-    return find(user, kind, target.id), bool(added)
+        .returning(Bookmark.id)  # rowcount is not reliable for this INSERT on PostgreSQL
+    ).first() is not None
+    return find(user, kind, target.id), added
 
 
 def change(bookmark, note, remind_on, now=None):

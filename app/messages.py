@@ -302,8 +302,9 @@ def block(blocker, person, now=None):
         insert_for(Block).values(blocker_id=blocker.id, blocked_id=person.id,
                                  created_at=now or utcnow())
         .on_conflict_do_nothing(index_elements=["blocker_id", "blocked_id"])
+        .returning(Block.id)  # rowcount is not reliable for this INSERT on PostgreSQL
     )
-    return bool(result.rowcount)
+    return result.first() is not None
 
 
 def unblock(blocker, person):

@@ -75,11 +75,14 @@ def helpful_text(names, count, reply):
 
 def _add(kind, user, target, now):
     """Add `user`'s row for `target`; True when it is new (the counter went up with it)."""
+    # RETURNING tells whether a row went in: an INSERT … ON CONFLICT DO NOTHING run through the
+    # session does not report a reliable rowcount on PostgreSQL.
     added = db.session.execute(
         insert_for(kind.model)
         .values({kind.key.key: target.id, "user_id": user.id, "created_at": now})
         .on_conflict_do_nothing()
-    ).rowcount
+        .returning(kind.model.user_id)
+    ).first() is not None
     if added:
         counter = getattr(kind.target, kind.counter)
         db.session.execute(

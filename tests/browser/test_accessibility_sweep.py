@@ -21,6 +21,7 @@ from app.models.collectives import Collective
 from app.models.forum import ForumGroup, Thread
 from app.models.knowledge import STATUS_PUBLISHED, KnowledgeItem
 from app.models.labs import Lab, LabQuestion, PartnerApplication
+from app.models.messages import ConversationMember
 from app.models.selfscan import SCAN_SUBMITTED, SelfScan
 from tests.browser.accessibility import WCAG_21_AA, axe_violations
 from tests.browser.conftest import TIMEOUT_MS
@@ -71,6 +72,10 @@ PAGES = [
     ("member", "/account"),
     ("representative", "/meldingen"),
     ("representative", "/bewaard"),
+    ("representative", "/berichten"),
+    ("representative", "conversation"),
+    ("representative", "new message"),
+    ("member", "profile"),
     ("representative", "bookmark form"),
     ("representative", "dashboard"),
     ("representative", "report"),
@@ -159,6 +164,9 @@ def _urls(app):
     application = _first(db.select(PartnerApplication).order_by(PartnerApplication.id))
     bookmark = _first(db.select(Bookmark).where(Bookmark.user_id == representative.id)
                       .order_by(Bookmark.id))
+    conversation = _first(db.select(ConversationMember).where(
+        ConversationMember.user_id == representative.id).order_by(ConversationMember.id))
+    partner = User.find_by_email("financier@example.org")
     # A visitor's draft self-scan after step 1, resumed through its link: step 2 has the scales.
     draft = fill_scan(isolated_client(app), stop_after_step=1)
     return {
@@ -177,6 +185,9 @@ def _urls(app):
         "scan review": f"/beheer/zelfscans/{waiting.id}",
         "partner application": f"/beheer/partners/{application.id}",
         "bookmark form": f"/bewaard/{bookmark.id}/bewerken",
+        "conversation": f"/berichten/{conversation.conversation_id}",
+        "new message": f"/berichten/nieuw?aan={partner.id}",
+        "profile": f"/leden/{partner.id}",  # redirected to its address with the name
         "self-scan step 2": draft.resume_url,
     }
 
