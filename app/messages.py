@@ -8,11 +8,14 @@ to the audit log. Every new message reaches the other members through `notify` (
 their e-mail setting and one-click unsubscribe apply. Functions flush, never commit: the view owns
 the transaction.
 """
+from dataclasses import dataclass, field
+
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import case, delete, exists, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
+from app.accounts.mentions import find_mentionable
 from app.errors import ConflictError, UserError
 from app.extensions import db, insert_for
 from app.markup import plain_text, render_markdown
@@ -29,11 +32,14 @@ from app.models.messages import (
 )
 from app.notifications import notify
 from app.permissions import can_moderate, can_read_forum
+from app.post_images import ImagesInText
+from app.search.analysis import fold
 from app.timeutil import utcnow
 from app.urls import site_path
 from app.validators import MAX_ID
 
 PER_PAGE = 20
+MESSAGES_PER_PAGE = 20  # messages on one page of a conversation
 NOTIFICATION_KIND = "message"
 EXCERPT_LENGTH = 140
 FORMER_MEMBER = "Voormalig lid"
@@ -101,11 +107,119 @@ def recipients_by_id(writer, ids):
     return ok, refused
 
 
+# -- choosing people by name ---------------------------------------------------------------------------
+
+MAX_NAMES_LENGTH = 600  # ten names and their commas
+LOOKUP_LIMIT = 8  # people offered for a part of a name
+
+
+def blockers_of(writer):
+    """The ids of everyone who blocked `writer`: one statement (a person blocks few people)."""
+    return set(db.session.execute(
+        select(Block.blocker_id).where(Block.blocked_id == writer.id)).scalars())
+
+
+def writable_named(writer, query, blocked=None, limit=LOOKUP_LIMIT):
+    """Up to `limit` people `writer` may write to with a word of their name starting with `query`
+    (case and accents ignored; app.accounts.mentions.find_mentionable), never the writer. Only
+    people the writer could already find on profiles and @mention: no e-mail address is searched."""
+    blocked = blockers_of(writer) if blocked is None else blocked
+    return find_mentionable(query, lambda person: can_write_to(writer, person, blocked),
+                            exclude=writer, limit=limit)
+
+
+def _folded(name):
+    return " ".join(fold(name).replace("-", " ").split())
+
+
+def split_names(text):
+    """"Bert Jansen, petra ,, Mo" → ["Bert Jansen", "petra", "Mo"] (each once, in order)."""
+    names = []
+    for part in (text or "").replace(";", ",").split(","):
+        name = " ".join(part.split())
+        if name and _folded(name) not in {_folded(known) for known in names}:
+            names.append(name)
+    return names
+
+
+@dataclass
+class NameChoice:
+    """What typing names on the new-message form came to: the people chosen (the ones before and
+    the ones found, at most MAX_RECIPIENTS), names that fit several people with those people to
+    choose from, names that stay in the box, and a Dutch sentence for each problem."""
+
+    recipients: list = field(default_factory=list)
+    ambiguous: list = field(default_factory=list)  # [(name, [people])]
+    left: list = field(default_factory=list)  # names not added, for the box
+    problems: list = field(default_factory=list)
+
+    @property
+    def complete(self):
+        return not self.ambiguous and not self.problems
+
+
+def recipients_by_name(writer, text, chosen=()):
+    """Add the people named in `text` (comma separated, a whole name or the start of one) to
+    `chosen` (people already picked). A name is one person when exactly one writable person has
+    it as their whole name, or when only one has a name starting so; several: the writer chooses.
+
+    What is said about a name reaches no further than the profiles the writer can already see
+    (app.accounts.mentions only finds active forum readers): a name of someone the writer may not
+    write to (blocked, suspended) is "kun je geen bericht sturen", anything else (unknown, deleted,
+    not a forum reader) is "niemand gevonden", the same words either way."""
+    result = NameChoice(recipients=list(chosen)[:MAX_RECIPIENTS])
+    names = split_names(text)
+    if not names:
+        return result
+    blocked = blockers_of(writer)
+    own = _folded(writer.name)
+    full = []
+    for name in names:
+        if len(name) > 60:
+            result.problems.append(f"‘{name[:40]}…’ is geen naam: typ de namen gescheiden door "
+                                   "komma's.")
+            result.left.append(name[:60])
+            continue
+        if _folded(name) == own:
+            result.problems.append("Jezelf hoef je niet toe te voegen.")
+            continue
+        people = writable_named(writer, name, blocked, limit=LOOKUP_LIMIT + 1)
+        exact = [person for person in people if _folded(person.name) == _folded(name)]
+        found = exact or people
+        if len(found) == 1:
+            person = found[0]
+            if person.id in {known.id for known in result.recipients}:
+                continue
+            if len(result.recipients) >= MAX_RECIPIENTS:
+                full.append(person.name)
+                continue
+            result.recipients.append(person)
+        elif found:
+            result.ambiguous.append((name, found[:LOOKUP_LIMIT]))
+            result.left.append(name)
+        else:
+            result.left.append(name)
+            others = find_mentionable(name, lambda person: True, exclude=writer, limit=2)
+            named = [person for person in others if _folded(person.name) == _folded(name)]
+            if named:
+                result.problems.append(f"Aan {named[0].name} kun je geen bericht sturen.")
+            else:
+                result.problems.append(f"Niemand gevonden met de naam ‘{name}’ aan wie je kunt "
+                                       "schrijven. Controleer de spelling.")
+    if full:
+        result.problems.append(
+            f"Je kunt een bericht aan hoogstens {MAX_RECIPIENTS} mensen tegelijk sturen; "
+            + ", ".join(full) + (" is" if len(full) == 1 else " zijn") + " niet toegevoegd.")
+    return result
+
+
 # -- writing -------------------------------------------------------------------------------------------
 
-def render_message(source):
-    """A message's Markdown → the sanitised HTML stored beside it (images stay links)."""
-    return str(render_markdown(source))
+def render_message(source, images=None):
+    """A message's Markdown → the sanitised HTML stored beside it. `images`: a
+    post_images.ImagesInText of the writer, so their own new uploads become pictures (at most
+    post_images.MAX_PER_POST); every other image stays a link."""
+    return str(render_markdown(source, images=images))
 
 
 def conversation_path(conversation, **values):
@@ -154,12 +268,20 @@ def start_conversation(author, recipients, subject, body, now=None):
             members.append(ConversationMember(conversation_id=conversation.id, user_id=person.id,
                                               user=person))
     db.session.add_all(members)
-    message = Message(conversation_id=conversation.id, author_id=author.id, body_source=body,
-                      body_html=render_message(body), created_at=now)
-    db.session.add(message)
-    db.session.flush()
+    message = _new_message(conversation, author, body, now)
     _notify_members(conversation, message, author, members)
     return conversation
+
+
+def _new_message(conversation, author, body, now):
+    """The message, with the author's uploaded images it shows attached to it."""
+    images = ImagesInText(author)
+    message = Message(conversation_id=conversation.id, author_id=author.id, body_source=body,
+                      body_html=render_message(body, images), created_at=now)
+    db.session.add(message)
+    db.session.flush()
+    images.attach(message, now)
+    return message
 
 
 def membership(user, conversation_id):
@@ -205,9 +327,7 @@ def reply(author, conversation, body, now=None):
         raise ConflictError(problem)
     if not (body or "").strip():
         raise MessageError("Schrijf eerst je bericht.")
-    message = Message(conversation_id=conversation.id, author_id=author.id, body_source=body,
-                      body_html=render_message(body), created_at=now)
-    db.session.add(message)
+    message = _new_message(conversation, author, body, now)
     conversation.last_message_at = now
     for member in members:
         if member.user_id == author.id:
@@ -219,6 +339,13 @@ def reply(author, conversation, body, now=None):
 
 def mark_read(member, now=None):
     member.last_read_at = now or utcnow()
+
+
+def mark_read_until(member, moment):
+    """`member` has seen the messages up to `moment` (the newest on the page they read); never
+    back in time, so reading an older page leaves later messages read."""
+    if moment is not None and (member.last_read_at is None or moment > member.last_read_at):
+        member.last_read_at = moment
 
 
 def leave(member, now=None):
@@ -269,13 +396,52 @@ def is_unread(member):
     return member.last_read_at is None or conversation.last_message_at > member.last_read_at
 
 
+def messages_query(conversation):
+    """The conversation's messages, oldest first, with their authors (for db.paginate)."""
+    return (select(Message).options(joinedload(Message.author))
+            .where(Message.conversation_id == conversation.id)
+            .order_by(Message.created_at, Message.id))
+
+
 def messages_of(conversation):
-    """The conversation's messages, oldest first, with their authors and open reports."""
-    return db.session.execute(
-        select(Message).options(joinedload(Message.author))
-        .where(Message.conversation_id == conversation.id)
-        .order_by(Message.created_at, Message.id)
-    ).scalars().all()
+    """The conversation's messages, oldest first, with their authors."""
+    return db.session.execute(messages_query(conversation)).scalars().all()
+
+
+def page_count(total, per_page=None):
+    per_page = per_page or MESSAGES_PER_PAGE
+    return max(1, -(-total // per_page))
+
+
+def last_page(conversation, per_page=None):
+    """The number of the conversation's newest page: one statement."""
+    total = db.session.execute(select(func.count(Message.id))
+                               .where(Message.conversation_id == conversation.id)).scalar_one()
+    return page_count(total, per_page)
+
+
+def opening_page(conversation, seen_until=None, message_id=None, per_page=None):
+    """The page a conversation opens on when no page is asked for, as on Discourse: the page of
+    the first message `seen_until` (the reader's last_read_at) does not cover, or of `message_id`
+    (a moderator's reported message); when everything is read, the last page, with the newest
+    messages and the reply form. Returns (page, total): one statement."""
+    per_page = per_page or MESSAGES_PER_PAGE
+    total = func.count(Message.id)
+    before = None
+    if message_id is not None:
+        target = select(Message.created_at).where(Message.id == message_id).scalar_subquery()
+        before = func.sum(case((Message.created_at < target, 1), else_=0))
+    elif seen_until is not None:
+        before = func.sum(case((Message.created_at <= seen_until, 1), else_=0))
+    row = db.session.execute(
+        select(total, before if before is not None else total)
+        .where(Message.conversation_id == conversation.id)).one()
+    count, earlier = row[0] or 0, row[1] or 0
+    if seen_until is None and message_id is None:
+        earlier = 0  # never read: from the first message
+    if earlier >= count:
+        return page_count(count, per_page), count
+    return earlier // per_page + 1, count
 
 
 def participants(conversation):

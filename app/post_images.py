@@ -14,7 +14,10 @@
    At most MAX_PER_POST pictures per post.
 3. Saving the post attaches those images to it (`ImagesInText.attach`): from then on they are
    served to exactly the people who may read that post (`may_view`), and not at all once it is
-   deleted or hidden (moderators still see a hidden post's images, as they see the post).
+   deleted or hidden (moderators still see a hidden post's images, as they see the post). An image
+   in a private message is served to the conversation's members only (not to one who left it, and
+   not once a moderator hid the message), and to a moderator while a message of that conversation
+   is reported (they then read the whole conversation, app.messages); to anyone else it is a 404.
 4. Images nobody posted are removed after a day by the retention job (`remove_unattached`);
    deleting an account removes the person's unposted images and those of posts they deleted
    (`remove_for_deleted_account`). Files go only once the removal is committed; files written for
@@ -39,6 +42,7 @@ from app.models.drafts import Draft
 from app.models.forum import Post, PostRevision, Thread
 from app.models.images import PostImage
 from app.models.labs import LabQuestion, LabReply, LabRevision
+from app.models.messages import ConversationMember, Message, MessageReport
 from app.permissions import (
     can_moderate,
     can_moderate_forum,
@@ -126,8 +130,7 @@ def too_many_message(*sources):
 def pending_count(owner):
     return db.session.execute(
         select(func.count(PostImage.id)).where(
-            PostImage.owner_id == owner.id, PostImage.forum_post_id.is_(None),
-            PostImage.lab_question_id.is_(None), PostImage.lab_reply_id.is_(None))
+            PostImage.owner_id == owner.id, _unattached())
     ).scalar_one()
 
 
@@ -176,7 +179,8 @@ def store_bytes(owner, data, now=None):
 
 # -- showing them in a text, and attaching them to its post -------------------------------------
 
-_TARGET_COLUMNS = {Post: "forum_post_id", LabQuestion: "lab_question_id", LabReply: "lab_reply_id"}
+_TARGET_COLUMNS = {Post: "forum_post_id", LabQuestion: "lab_question_id", LabReply: "lab_reply_id",
+                   Message: "message_id"}
 
 
 def _target_column(target):
@@ -254,6 +258,7 @@ def find(image_id):
             joinedload(PostImage.forum_post).joinedload(Post.thread),
             joinedload(PostImage.lab_question),
             joinedload(PostImage.lab_reply).joinedload(LabReply.question),
+            joinedload(PostImage.message),
         )
     ).scalar_one_or_none()
 
@@ -282,14 +287,35 @@ def may_view(user, image):
         if reply.deleted_at is not None or not _question_readable(user, reply.question):
             return False
         return reply.hidden_at is None or can_moderate(user)
+    if image.message_id is not None:
+        return _message_readable(user, image.message)
     return image.owner_id is not None and image.owner_id == user.id
+
+
+def _message_readable(user, message):
+    """As the conversation's page shows the message: to its members while they take part (a hidden
+    message to none of them), and to a moderator while a message of the conversation is reported.
+    Private messages are for forum readers only (app.messages.can_use_messages)."""
+    if not can_read_forum(user):
+        return False
+    if message.hidden_at is None and db.session.execute(
+            select(ConversationMember.id).where(
+                ConversationMember.conversation_id == message.conversation_id,
+                ConversationMember.user_id == user.id, ConversationMember.left_at.is_(None))
+    ).first() is not None:
+        return True
+    return can_moderate(user) and db.session.execute(
+        select(MessageReport.id).join(Message, Message.id == MessageReport.message_id)
+        .where(Message.conversation_id == message.conversation_id,
+               MessageReport.resolved_at.is_(None))
+    ).first() is not None
 
 
 # -- removing them --------------------------------------------------------------------------------
 
 def _unattached():
     return and_(PostImage.forum_post_id.is_(None), PostImage.lab_question_id.is_(None),
-                PostImage.lab_reply_id.is_(None))
+                PostImage.lab_reply_id.is_(None), PostImage.message_id.is_(None))
 
 
 def _remove(condition):
@@ -376,6 +402,7 @@ def _forget_name(user, old_name):
     rewrite(LabReply, replies, "body_html")
     rewrite(LabRevision, questions, "body_html", key=LabRevision.question_id)
     rewrite(LabRevision, replies, "body_html", key=LabRevision.reply_id)
+    rewrite(Message, {image.message_id for image in images} - {None}, "body_html")
     db.session.flush()
 
 

@@ -1,5 +1,5 @@
-"""Images in posts: uploaded by a writer, then attached to the forum post, lab question or lab reply
-whose text shows them (see app.post_images for the rules)."""
+"""Images in posts: uploaded by a writer, then attached to the forum post, lab question, lab reply or
+private message whose text shows them (see app.post_images for the rules)."""
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -7,7 +7,7 @@ from app.timeutil import utcnow
 class PostImage(db.Model):
     """One uploaded image: the re-encoded picture and its thumbnail, stored outside static/ under
     random names (app.uploads). Until a post that shows it is saved, it is its writer's alone;
-    from then on it is read with that post (at most one of the three links is set)."""
+    from then on it is read with that post (at most one of the four links is set)."""
 
     __tablename__ = "post_images"
 
@@ -35,17 +35,23 @@ class PostImage(db.Model):
                                 nullable=True, index=True)
     lab_reply_id = db.Column(db.Integer, db.ForeignKey("lab_replies.id", ondelete="SET NULL"),
                              nullable=True, index=True)
+    # A private message: served only to the conversation's members (and a moderator while a
+    # message in it is reported).
+    message_id = db.Column(db.Integer, db.ForeignKey("messages.id", ondelete="SET NULL"),
+                           nullable=True, index=True)
 
     owner = db.relationship("User")
     forum_post = db.relationship("Post")
     lab_question = db.relationship("LabQuestion")
     lab_reply = db.relationship("LabReply")
+    message = db.relationship("Message")
 
     __table_args__ = (
         db.CheckConstraint(
             "(CASE WHEN forum_post_id IS NULL THEN 0 ELSE 1 END)"
             " + (CASE WHEN lab_question_id IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN lab_reply_id IS NULL THEN 0 ELSE 1 END) <= 1",
+            " + (CASE WHEN lab_reply_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN message_id IS NULL THEN 0 ELSE 1 END) <= 1",
             name="one_target",
         ),
     )
@@ -53,7 +59,7 @@ class PostImage(db.Model):
     @property
     def is_attached(self):
         return (self.forum_post_id is not None or self.lab_question_id is not None
-                or self.lab_reply_id is not None)
+                or self.lab_reply_id is not None or self.message_id is not None)
 
     @property
     def file_names(self):

@@ -365,6 +365,7 @@ def _images(user):
             "forum_post_id": image.forum_post_id,
             "lab_question_id": image.lab_question_id,
             "lab_reply_id": image.lab_reply_id,
+            "message_id": image.message_id,
             "uploaded_at": _when(image.created_at),
             "posted_at": _when(image.attached_at),
         }

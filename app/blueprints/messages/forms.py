@@ -2,8 +2,9 @@
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from app.blueprints.images.form_images import images_field
 from app.markup import MAX_SOURCE_LENGTH
-from app.messages import MAX_REASON, MIN_REASON
+from app.messages import MAX_NAMES_LENGTH, MAX_REASON, MIN_REASON
 from app.models.messages import MAX_SUBJECT
 from app.validators import NoControlCharacters, TextForm, normalise_body, normalise_title
 
@@ -26,6 +27,18 @@ def _body_field(label="Bericht"):
 
 
 class NewConversationForm(TextForm):
+    # Typed names (comma separated) become checked people under "Aan" with "Toevoegen"; names
+    # still in the box when the message is sent are looked up first.
+    names = StringField(
+        "Naam toevoegen",
+        validators=[Length(max=MAX_NAMES_LENGTH, message="Typ hoogstens tien namen, gescheiden "
+                                                         "door komma's."),
+                    NoControlCharacters()],
+        description="Typ een naam, of het begin ervan, en kies ‘Toevoegen’. Meer mensen tegelijk: "
+                    "zet komma's tussen de namen.",
+        render_kw={"maxlength": MAX_NAMES_LENGTH, "autocomplete": "off", "spellcheck": "false"},
+    )
+    add = SubmitField("Toevoegen")
     subject = StringField(
         "Onderwerp",
         filters=[normalise_title],
@@ -36,11 +49,13 @@ class NewConversationForm(TextForm):
         render_kw={"maxlength": MAX_SUBJECT, "autocomplete": "off"},
     )
     body = _body_field()
+    images = images_field()
     submit = SubmitField("Bericht versturen")
 
 
 class ReplyForm(TextForm):
     body = _body_field("Je antwoord")
+    images = images_field()
     submit = SubmitField("Antwoord versturen")
 
 
