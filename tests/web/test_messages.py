@@ -200,6 +200,9 @@ def test_query_counts_do_not_grow_with_conversations_or_messages(app, cast):
 ODD_BODIES = [
     {"data": {"aan": ["x", "-1", "99999999999", ""], "subject": "\x00" * 10, "body": "x" * 100_000,
               "reason": ["a", "b"], "hide": "maybe"}},
+    {"data": {"aan": "1", "names": ["Bert", "\x00" + "x" * 700], "add": "Toevoegen",
+              "images": "niet-een-bestand"}},
+    {"data": {"names": ",,,;;" + "Bert Jansen, " * 40, "subject": "Hoi", "body": "Tekst"}},
     {"data": "niet=goed&%ff%fe=%ff", "content_type": "application/x-www-form-urlencoded"},
     {"json": {"body": [1, 2], "subject": None}},
 ]

@@ -98,6 +98,7 @@ def world(app, one_per_page, monkeypatch):
     messages.report_message(cast.member, reported, "Vervelend bericht")
     db.session.commit()
     monkeypatch.setattr(messages, "PER_PAGE", 1)
+    monkeypatch.setattr(messages, "MESSAGES_PER_PAGE", 1)  # a conversation's pager
     return {
         "people": {"member": cast.member, "partner": cast.partner, "moderator": cast.moderator,
                    "admin": admin},
