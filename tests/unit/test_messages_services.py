@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from app import messages, staff_queue
+from app import messages, post_images, staff_queue
 from app.extensions import db
 from app.models.audit import AuditLog
 from app.models.messages import ConversationMember, Message
@@ -15,6 +15,7 @@ from app.staff_alerts import announce_new_items
 from app.timeutil import utcnow
 from tests.factories import quick_user
 from tests.fixtures.forum import Cast
+from tests.fixtures.photos import png_bytes
 
 
 @pytest.fixture
@@ -125,3 +126,87 @@ def test_the_account_data_and_deletion(cast):
     message = db.session.execute(db.select(Message)).scalar_one()
     assert messages.author_name(message) == "Voormalig lid"
     assert messages.membership(cast.member2, conversation.id) is not None
+
+
+# -- choosing people by name, pages, images ------------------------------------------------------------
+
+def test_split_names():
+    assert messages.split_names(" Bert  Jansen, petra ,, ; Mo,BERT JANSEN, ") == \
+        ["Bert Jansen", "petra", "Mo"]
+    assert messages.split_names("") == [] and messages.split_names(None) == []
+
+
+def test_recipients_by_name(cast):
+    bea = quick_user("bea@example.org", collective=cast.collective, name="Bea Bakker")
+    bert_too = quick_user("bert2@example.org", collective=cast.collective, name="Bert Jansen")
+    found = messages.recipients_by_name(cast.member, "petra partner, mo", [bea])
+    assert found.recipients == [bea, cast.partner, cast.moderator] and found.complete
+    assert found.left == []
+    # "Bert Jansen" is two people's whole name: the writer chooses; "Bea" fits Bea only.
+    found = messages.recipients_by_name(cast.member, "Bert Jansen, bea")
+    assert found.recipients == [bea]
+    assert found.ambiguous == [("Bert Jansen", [cast.member2, bert_too])] and not found.complete
+    assert found.left == ["Bert Jansen"]
+    # Accents and case do not matter; a whole name wins over names that start with it.
+    quick_user("bo@example.org", collective=cast.collective, name="Bo")
+    quick_user("boris@example.org", collective=cast.collective, name="Boris Öztürk")
+    assert [p.name for p in messages.recipients_by_name(cast.member, "bo").recipients] == ["Bo"]
+    assert [p.name for p in messages.recipients_by_name(cast.member, "boris ozturk").recipients] \
+        == ["Boris Öztürk"]
+    # Already chosen people are not added twice.
+    assert messages.recipients_by_name(cast.member, "Bea", [bea]).recipients == [bea]
+
+
+def test_recipients_by_name_says_no_more_than_profiles(cast):
+    found = messages.recipients_by_name(cast.member, "Olga Los, Niemand Hier, Anna de Vries")
+    assert found.recipients == [] and found.left == ["Olga Los", "Niemand Hier"]
+    assert found.problems == [
+        "Niemand gevonden met de naam ‘Olga Los’ aan wie je kunt schrijven. Controleer de spelling.",
+        "Niemand gevonden met de naam ‘Niemand Hier’ aan wie je kunt schrijven. Controleer de "
+        "spelling.",
+        "Jezelf hoef je niet toe te voegen."]
+    cast.member2.status, cast.member2.suspended_until = "suspended", utcnow() + timedelta(days=3)
+    db.session.commit()
+    assert messages.recipients_by_name(cast.member, "Bert Jansen").problems == [
+        "Aan Bert Jansen kun je geen bericht sturen."]
+    assert messages.writable_named(cast.member, "be") == []
+
+
+def test_opening_page_and_reading_up_to_a_page(cast):
+    start_at = utcnow() - timedelta(hours=1)
+    talk = messages.start_conversation(cast.member, [cast.member2], "Lang", "1", now=start_at)
+    for number in range(2, 8):
+        messages.reply(cast.member, talk, str(number), now=start_at + timedelta(minutes=number))
+    db.session.commit()
+    ordered = messages.messages_of(talk)
+    assert messages.opening_page(talk, per_page=3) == (1, 7)  # never read: from the start
+    assert messages.opening_page(talk, seen_until=ordered[2].created_at, per_page=3) == (2, 7)
+    assert messages.opening_page(talk, seen_until=ordered[3].created_at, per_page=3) == (2, 7)
+    assert messages.opening_page(talk, seen_until=ordered[5].created_at, per_page=3) == (3, 7)
+    assert messages.opening_page(talk, seen_until=ordered[6].created_at, per_page=3) == (3, 7)
+    assert messages.opening_page(talk, message_id=ordered[4].id, per_page=3) == (2, 7)
+    assert messages.last_page(talk, per_page=3) == 3 and messages.last_page(talk, per_page=7) == 1
+    member = messages.membership(cast.member2, talk.id)
+    messages.mark_read_until(member, ordered[5].created_at)
+    messages.mark_read_until(member, ordered[1].created_at)  # an older page: stays
+    assert member.last_read_at == ordered[5].created_at
+
+
+def test_images_in_a_message_follow_the_conversation(cast):
+    image = post_images.store_bytes(cast.member, png_bytes(20, 20))
+    talk = messages.start_conversation(cast.member, [cast.member2], "Foto",
+                                       f"![dak]({post_images.image_path(image.id)})")
+    db.session.commit()
+    message = messages.messages_of(talk)[0]
+    assert image.message_id == message.id and image.is_attached
+    assert 'alt="dak"' in message.body_html
+    assert post_images.may_view(cast.member2, image)
+    assert not post_images.may_view(cast.partner, image)
+    assert not post_images.may_view(cast.moderator, image)
+    assert post_images.pending_count(cast.member) == 0
+    messages.report_message(cast.member2, message, "Klopt niet")
+    db.session.flush()
+    assert post_images.may_view(cast.moderator, image)
+    message.hidden_at = utcnow()
+    assert not post_images.may_view(cast.member2, image)
+    assert post_images.may_view(cast.moderator, image)
