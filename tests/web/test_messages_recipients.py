@@ -50,6 +50,7 @@ def conversations():
 
 def test_a_name_typed_and_added_becomes_a_ticked_person_and_the_text_stays(app, cast):
     anna = as_person(app, "lid@example.org")
+    assert 'href="/berichten/nieuw">Nieuw bericht</a>' in text(anna.get("/berichten"))
     page = text(anna.get("/berichten/nieuw"))
     assert 'id="names"' in page and "Toevoegen" in page and "Nog niemand gekozen" in page
     response = add(anna, "bert jansen", subject="Over de ALV", body="Mijn tekst")
