@@ -167,14 +167,15 @@ def recipients_by_name(writer, text, chosen=()):
     (app.accounts.mentions only finds active forum readers): a name of someone the writer may not
     write to (blocked, suspended) is "kun je geen bericht sturen", anything else (unknown, deleted,
     not a forum reader) is "niemand gevonden", the same words either way."""
-    result = NameChoice(recipients=list(chosen)[:MAX_RECIPIENTS])
+    result = NameChoice(recipients=list(chosen))  # more than ten: start_conversation says so
     names = split_names(text)
     if not names:
         return result
     blocked = blockers_of(writer)
     own = _folded(writer.name)
-    full = []
-    for name in names:
+    # Never more than ten names looked up at once: the others could not be added anyway.
+    full = names[MAX_RECIPIENTS:]
+    for name in names[:MAX_RECIPIENTS]:
         if len(name) > 60:
             result.problems.append(f"‘{name[:40]}…’ is geen naam: typ de namen gescheiden door "
                                    "komma's.")

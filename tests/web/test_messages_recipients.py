@@ -134,6 +134,12 @@ def test_at_most_ten_people(app, cast):
     assert ticked(page) == [person.id for person in people[:10]]
     assert ("Je kunt een bericht aan hoogstens 10 mensen tegelijk sturen; Persoon Nummer10 is "
             "niet toegevoegd.") in page
+    # Eleven ticked: nothing is sent and nobody is dropped without a word.
+    response = submit(anna, "/berichten/nieuw", {"aan": [str(person.id) for person in people],
+                                                 "subject": "Te veel", "body": "Hallo"})
+    assert response.status_code == 400
+    assert "aan hoogstens 10 mensen tegelijk sturen" in text(response)
+    assert len(ticked(text(response))) == 11 and conversations() == []
     response = add(anna, "x" * 601)
     assert response.status_code == 400 and "Typ hoogstens tien namen" in text(response)
 
