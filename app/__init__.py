@@ -245,15 +245,9 @@ def register_template_helpers(app):
 
     @app.context_processor
     def inject_globals():
-        from app.notifications import header_unread_count
-        from app.staff_queue import header_todo
+        from app.header import header_counts
 
-        return {
-            "site_name": "CollectieveKracht",
-            "unread_notifications": header_unread_count(),
-            "staff_todo": header_todo(),
-            **TEMPLATE_CHECKS,
-        }
+        return {"site_name": "CollectieveKracht", **header_counts(), **TEMPLATE_CHECKS}
 
 
 def register_commands(app):

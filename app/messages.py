@@ -10,8 +10,6 @@ the transaction.
 """
 from dataclasses import dataclass, field
 
-from flask import has_request_context
-from flask_login import current_user
 from sqlalchemy import case, delete, exists, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
@@ -361,23 +359,19 @@ def _unread(member_table=ConversationMember):
                Conversation.last_message_at > member_table.last_read_at)
 
 
+def unread_count_query(user):
+    """How many of `user`'s conversations have a message they have not seen, as a scalar
+    subquery (app.header asks it with the header's other counts)."""
+    return (select(func.count()).select_from(ConversationMember)
+            .join(Conversation, Conversation.id == ConversationMember.conversation_id)
+            .where(ConversationMember.user_id == user.id, ConversationMember.left_at.is_(None),
+                   _unread())
+            .scalar_subquery())
+
+
 def unread_count(user):
     """How many of `user`'s conversations have a message they have not seen: one statement."""
-    return db.session.execute(
-        select(func.count()).select_from(ConversationMember)
-        .join(Conversation, Conversation.id == ConversationMember.conversation_id)
-        .where(ConversationMember.user_id == user.id, ConversationMember.left_at.is_(None),
-               _unread())
-    ).scalar_one()
-
-
-def header_unread_count():
-    """For the header's envelope: a number for people who use messages, else None (also outside a
-    request, e.g. while an e-mail is rendered)."""
-    if not has_request_context() or not current_user.is_authenticated \
-            or not can_use_messages(current_user):
-        return None
-    return unread_count(current_user)
+    return db.session.execute(select(unread_count_query(user))).scalar_one()
 
 
 def list_query(user):

@@ -9,8 +9,7 @@ import hmac
 import logging
 from datetime import timedelta
 
-from flask import current_app, has_request_context
-from flask_login import current_user
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import or_
 
@@ -62,11 +61,16 @@ def notify(user, kind, text, url, actor=None, excerpt="", emailed=False):
     return notification
 
 
+def unread_count_query(user):
+    """The number of `user`'s unread notifications, as a scalar subquery (app.header asks it
+    together with the header's other counts)."""
+    return (db.select(db.func.count()).select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .scalar_subquery())
+
+
 def unread_count(user):
-    return db.session.execute(
-        db.select(db.func.count()).select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ).scalar_one()
+    return db.session.execute(db.select(unread_count_query(user))).scalar_one()
 
 
 def mark_read(user, notification_ids=None):
@@ -226,8 +230,3 @@ def _queue_notification_mail(user, notifications, digest):
     )
 
 
-def header_unread_count():
-    """The unread count for the header bell: a number for a logged-in person, else None."""
-    if not has_request_context() or not current_user.is_authenticated:
-        return None
-    return unread_count(current_user)

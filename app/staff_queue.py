@@ -2,7 +2,6 @@
 count in the header (self-scans to review, reported posts and private messages, partner applications, lab questions
 nobody answered in five working days, contact messages)."""
 from flask import g, has_request_context
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -12,7 +11,6 @@ from app.models.labs import APPLICATION_PENDING, PartnerApplication
 from app.models.messages import MessageReport
 from app.models.public import ContactMessage
 from app.models.selfscan import SCAN_SUBMITTED, SelfScan
-from app.permissions import can_view_admin
 from app.timeutil import utcnow
 
 # The queues in the header's count, with the words the header uses for each.
@@ -36,15 +34,23 @@ def waiting():
     and the header share it)."""
     if has_request_context() and "staff_waiting" in g:
         return g.staff_waiting
-    counts = _waiting(utcnow())
+    columns = waiting_columns(utcnow())
+    row = db.session.execute(select(*(value.label(key) for key, value in columns.items()))).one()
+    return remember_waiting(dict(row._mapping))
+
+
+def remember_waiting(counts):
+    """Keep `counts` for the rest of the request (app.header counts them with the header's other
+    counts; /beheer's tiles then ask nothing more)."""
     if has_request_context():
         g.staff_waiting = counts
     return counts
 
 
-def _waiting(now):
+def waiting_columns(now):
+    """{queue: scalar subquery counting it}, for the keys of WAITING_KEYS."""
     unanswered = unanswered_questions_query(now).order_by(None).subquery()
-    counts = {
+    return {
         "scans": _count(SelfScan, SelfScan.status == SCAN_SUBMITTED),
         "scans_overdue": _count(SelfScan, SelfScan.status == SCAN_SUBMITTED, SelfScan.due_at < now),
         "open_reports": _count(PostReport, PostReport.resolved_at.is_(None)),
@@ -54,22 +60,17 @@ def _waiting(now):
         "lab_questions": select(func.count()).select_from(unanswered).scalar_subquery(),
         "contact": _count(ContactMessage, ContactMessage.handled_at.is_(None)),
     }
-    row = db.session.execute(
-        select(*(value.label(key) for key, value in counts.items()))).one()
-    return dict(row._mapping)
+
+
+WAITING_KEYS = (*TODO_LABELS, "scans_overdue")
 
 
 def todo_total(counts):
     return sum(counts[key] for key in TODO_LABELS)
 
 
-def header_todo():
-    """For the header: (total, [(count, words)]) of what waits, for staff; None for everyone
-    else."""
-    if not has_request_context() or not current_user.is_authenticated \
-            or not can_view_admin(current_user):
-        return None
-    counts = waiting()
+def todo_summary(counts):
+    """For the header: (total, [(count, words)]) of what waits."""
     parts = [(counts[key], one if counts[key] == 1 else many)
              for key, (one, many) in TODO_LABELS.items() if counts[key]]
     return todo_total(counts), parts

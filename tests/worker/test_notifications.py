@@ -15,13 +15,13 @@ from app.notifications import (
     DIGEST_INTERVAL,
     DIRECT_BATCH_DELAY,
     MAX_ITEMS_PER_MAIL,
-    header_unread_count,
     mark_read,
     notify,
     send_notification_emails,
     unread_count,
     unsubscribe_token,
 )
+from app.header import header_counts
 from app.timeutil import utcnow
 from tests.factories import make_user
 from tests.support import (
@@ -544,9 +544,9 @@ def test_bell_without_unread_has_no_badge_and_visitors_see_none(app):
 def test_header_unread_count_for_the_person_logged_in(app, anna, bram):
     add(anna), add(anna), add(bram)
     with app.test_request_context("/"):
-        assert header_unread_count() is None  # a visitor
+        assert header_counts()["unread_notifications"] is None  # a visitor
         login_user(reload(User, anna.id))
-        count = header_unread_count()
+        count = header_counts()["unread_notifications"]
         html = render_template("_partials/bell.html", unread_notifications=count)
     assert count == 2
     assert "2 ongelezen meldingen" in html

@@ -53,13 +53,6 @@ def _sent(response):
     return response.status_code == 302
 
 
-@bp.app_context_processor
-def header_counts():
-    """The envelope in the header: unread conversations, for people who use messages (one
-    statement); None for everyone else."""
-    return {"unread_messages": messages.header_unread_count()}
-
-
 def _readers_only():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
