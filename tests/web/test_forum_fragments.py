@@ -4,6 +4,7 @@ shows (a rename, a new collective name), and a hidden post's text still reaches 
 from flask import url_for
 
 from app.blueprints.forum import fragments
+from app.caching import BoundedCache
 from app.extensions import db
 from app.timeutil import utcnow
 from tests.factories import add_replies, make_group, start_thread
@@ -63,7 +64,7 @@ def test_post_heading_is_the_macros_output(app, client):
 
 
 def test_fragment_cache_is_bounded_and_least_recently_used():
-    cache = fragments.FragmentCache(max_entries=3)
+    cache = BoundedCache(max_entries=3)
     rendered = []
 
     def render(value):
@@ -71,11 +72,11 @@ def test_fragment_cache_is_bounded_and_least_recently_used():
         return value
 
     for key in "abc":
-        cache.get_or_render(key, lambda key=key: render(key))
-    assert cache.get_or_render("a", lambda: render("again")) == "a"  # a hit, and now the newest
-    cache.get_or_render("d", lambda: render("d"))  # pushes out b, the least recently used
+        cache.get_or_make(key, lambda key=key: render(key))
+    assert cache.get_or_make("a", lambda: render("again")) == "a"  # a hit, and now the newest
+    cache.get_or_make("d", lambda: render("d"))  # pushes out b, the least recently used
     assert len(cache) == 3
-    assert cache.get_or_render("b", lambda: render("b2")) == "b2"
+    assert cache.get_or_make("b", lambda: render("b2")) == "b2"
     assert rendered == ["a", "b", "c", "d", "b2"]
 
 
@@ -84,3 +85,64 @@ def test_url_with_id_equals_url_for(app):
         edit = fragments.url_with_id("forum.edit_post", "post_id")
         for post_id in (1, 12, 2**31 - 1):
             assert edit(post_id) == url_for("forum.edit_post", post_id=post_id)
+
+
+def _footer(page, number):
+    article = page.split(f'id="bericht-{number}"', 1)[1].split("</article>", 1)[0]
+    return article.split('<footer class="card-footer', 1)[1]
+
+
+def _csrf_tokens(html):
+    import re
+
+    return set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
+
+
+def test_a_cached_footer_carries_each_viewers_own_token_state_and_buttons(app):
+    """The buttons under a post are kept per process; what one person sees there (their token,
+    their thanks, a moderator's buttons) never reaches another."""
+    cast = Cast()
+    thread, _ = start_thread(make_group(), cast.member, title="Een discussie met knoppen")
+    reply = add_replies(thread, [cast.member2], 1)[0]
+    fragments.footers.clear()
+
+    moderator = app.test_client()
+    login(moderator, "mod@example.org")
+    staff_page = text(moderator.get(thread_path(thread)))
+    assert "Verbergen<span" in _footer(staff_page, reply.number)
+
+    thanker = app.test_client()
+    login(thanker, "partner@example.org")
+    from tests.support import submit
+
+    submit(thanker, f"/forum/bericht/{reply.id}/bedanken", {}, page=thread_path(thread))
+    thanked = text(thanker.get(thread_path(thread)))
+    assert 'aria-pressed="true"' in _footer(thanked, reply.number)
+
+    reader = app.test_client()
+    login(reader, "lid@example.org")
+    page = text(reader.get(thread_path(thread)))
+    footer = _footer(page, reply.number)
+    assert "Verbergen<span" not in footer  # no moderator's button
+    assert 'aria-pressed="true"' not in footer and "1 keer bedankt" in footer  # not the thanker's
+    tokens = _csrf_tokens(footer)
+    assert len(tokens) == 1 and tokens == _csrf_tokens(page.split('id="antwoord"', 1)[1])
+    assert tokens.isdisjoint(_csrf_tokens(thanked)) and tokens.isdisjoint(_csrf_tokens(staff_page))
+    assert len(fragments.footers) > 0
+
+
+def test_a_footer_changes_at_once_with_what_it_shows(client):
+    cast = Cast()
+    thread, _ = start_thread(make_group(), cast.member, title="Een discussie die verandert")
+    reply = add_replies(thread, [cast.member2], 1)[0]
+    login(client, "lid@example.org")
+    assert "keer bedankt" not in _footer(text(client.get(thread_path(thread))), reply.number)
+
+    reply.thanks_count = 4
+    db.session.commit()
+    assert "4 keer bedankt" in _footer(text(client.get(thread_path(thread))), reply.number)
+
+    reply.hidden_at = utcnow()
+    db.session.commit()
+    footer = _footer(text(client.get(thread_path(thread))), reply.number)
+    assert "Bedankt" not in footer and "Melden" not in footer and "Bewaren" not in footer

@@ -6,53 +6,39 @@ the page's queries. The heading depends on the post (id, number, date), on its a
 photo, role, collective or organisation) and on two answers about whoever is looking (may they
 open this person's profile, may they see photos). All of these are in the key, so a rename, a new
 photo, a role change or a collective's new name gives a new key and the old entry simply ages out:
-nothing has to be deleted. The cache holds headings only: what a post says, and the buttons under
-it, are decided per request (a hidden post's text is shown by the page only to moderators).
+nothing has to be deleted.
+
+The buttons under a post (its footer) are kept the same way, keyed by what they show: the post's
+state and thanks, the viewer's own thanks and bookmark, and the answers of the permission checks,
+which are asked anew on every request; the forms' CSRF token is filled in per request. What a
+post says is never cached (a hidden post's text is shown by the page only to moderators).
 """
-import threading
-from collections import OrderedDict
+from typing import NamedTuple
 
 from flask import current_app, g, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.blueprints.forum.routes import bp, thread_url
-from app.permissions import can_view_profiles
+from app.blueprints.messages.routes import may_message
+from app.caching import BoundedCache
+from app.permissions import (
+    TEMPLATE_CHECKS,
+    can_bookmark,
+    can_delete_post,
+    can_edit_post,
+    can_moderate_forum,
+    can_report_post,
+    can_thank,
+    can_view_profiles,
+)
 
-MAX_ENTRIES = 2000  # some 2,000 × 1.5 KB: a few MB per worker at most
-
-
-class FragmentCache:
-    """A bounded least-recently-used map of rendered HTML, safe for threaded workers."""
-
-    def __init__(self, max_entries=MAX_ENTRIES):
-        self.max_entries = max_entries
-        self._entries = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_render(self, key, render):
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                return found
-        rendered = render()
-        with self._lock:
-            self._entries[key] = rendered
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-        return rendered
-
-    def __len__(self):
-        return len(self._entries)
-
-    def clear(self):
-        with self._lock:
-            self._entries.clear()
+MAX_ENTRIES = 2000  # per cache, some 2,000 × 1.5 KB: a few MB per worker at most
 
 
-headings = FragmentCache()
+headings = BoundedCache(MAX_ENTRIES)
+footers = BoundedCache(MAX_ENTRIES)
 
 
 def author_version(person):
@@ -82,14 +68,79 @@ def _render(macro, post):
 def post_heading(post):
     """A post's author on the thread page (photo or initials, linked name, badge, collective): the
     same for every post of theirs."""
-    return headings.get_or_render(heading_key(post, current_user), lambda: _render("author_line", post))
+    return headings.get_or_make(heading_key(post, current_user), lambda: _render("author_line", post))
 
 
 @bp.app_template_global("forum_post_stamp")
 def post_stamp(post):
     """A post's permalink and date ("#3 · 27 november 2026 om 14:05") on the thread page."""
-    return headings.get_or_render(("stamp", post.id, post.number, post.created_at),
+    return headings.get_or_make(("stamp", post.id, post.number, post.created_at),
                                   lambda: _render("stamp", post))
+
+
+class FooterChecks(NamedTuple):
+    """The answers of the permission checks a post's footer shows buttons for."""
+    quote: bool
+    edit: bool
+    delete: bool
+    message: bool
+    report: bool
+    thank: bool
+    bookmark: bool
+    moderate: bool
+
+
+def footer_checks(viewer, post, replying):
+    """Asked per post and per request (never cached): what `viewer` may do with `post`;
+    `replying`: the page has a reply form (so posts can be quoted)."""
+    return FooterChecks(
+        quote=bool(replying and post.is_visible),
+        edit=can_edit_post(viewer, post),
+        delete=can_delete_post(viewer, post),
+        message=bool(post.is_visible and may_message(post.author)),
+        report=can_report_post(viewer, post),
+        thank=can_thank(viewer, post),
+        bookmark=can_bookmark(viewer),
+        moderate=can_moderate_forum(viewer),
+    )
+
+
+# Where the footer's forms carry the CSRF token: rendered into the cached HTML and replaced by the
+# viewer's token on every request. Markup, so it is written as is; the same text in anything a
+# person wrote would have been escaped ("&lt;!--…"), so only the slots are ever replaced.
+CSRF_SLOT = Markup("<!--csrf-token-->")
+
+
+def footer_key(post, info, mark, may, this_page):
+    """Everything the footer shows: the post's number and state, its thanks (count, names, whether
+    the viewer gave one), the viewer's bookmark of it, the author's name (in the labels) and the
+    answers of the checks."""
+    author = post.author
+    return ("footer", post.id, post.number, post.hidden_at, post.deleted_at, post.hidden_reason,
+            post.edit_count, post.author_id,
+            None if author is None or author.is_deleted else author.name,
+            post.thanks_count, (info.count, tuple(info.names), info.mine) if info else None,
+            (mark.id, bool(mark.note), mark.remind_on, mark.reminded_at) if mark else None,
+            may, this_page)
+
+
+@bp.app_template_global("forum_post_footer")
+def post_footer(post, thanks, marks, urls, replying):
+    """The buttons under a post (thanks, quoting, editing, bookmarks, moderation): rendered once
+    per key and kept; the checks are asked anew for every request, and the CSRF token is the
+    viewer's own."""
+    viewer = current_user._get_current_object()
+    info = (thanks or {}).get(post.id)
+    mark = (marks or {}).get(("post", post.id))
+    may = footer_checks(viewer, post, replying)
+
+    def render():
+        template = current_app.jinja_env.get_template("forum/_post_footer.html")
+        return template.render(**TEMPLATE_CHECKS, post=post, info=info, mark=mark, may=may,
+                               urls=urls, current_user=viewer, csrf_token=lambda: CSRF_SLOT)
+
+    html = footers.get_or_make(footer_key(post, info, mark, may, urls["this_page"]), render)
+    return Markup(html.replace(CSRF_SLOT, generate_csrf()))
 
 
 @bp.app_template_global("url_with_id")
