@@ -147,9 +147,11 @@ def _empty_search_index(app):
     path = app.config["SEARCH_INDEX_DIR"]
     app.config["SEARCH_APPLY"] = "before-search"
     yield
+    from app.labs.similar import forget_kept_searches
     from app.search.index import reset_index_for_tests
     from app.search.postgres import empty
 
+    forget_kept_searches()  # the engine's answers for similar questions, kept per app
     reset_index_for_tests(path)
     if db.engine.dialect.name == "postgresql":
         empty()  # the PostgreSQL backend's documents (the table no model describes)

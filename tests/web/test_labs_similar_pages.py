@@ -5,6 +5,10 @@ import re
 
 import pytest
 
+from app.extensions import db
+from app.labs import similar
+from app.labs.similar import forget_kept_searches
+from app.timeutil import utcnow
 from tests.factories import answer, ask
 from tests.fixtures.labs import LabCast, question_path
 from tests.fixtures.search import index_now
@@ -59,8 +63,34 @@ def test_the_question_page_costs_the_same_with_five_similar_questions(client, ca
     for n in range(6):
         answer(cast.partner, ask(cast.member2, title=f"Subsidie voor een buurtbatterij {n}"))
     index_now()
+    forget_kept_searches()  # rather than wait KEEP_SECONDS for the new questions to show
     assert "Vergelijkbare vragen" in text(client.get(question_path(question)))
     assert statements() == alone + 1  # the one statement for the similar questions
+
+
+def test_showing_a_question_again_asks_the_engine_nothing_and_never_lists_a_hidden_one(
+        client, cast, monkeypatch):
+    """The engine's answer is kept (a few minutes) per lab and title; what is listed is still
+    decided by the database on every view."""
+    question = ask(cast.member, title="Subsidie voor een buurtbatterij")
+    others = [ask(cast.member2, title=f"Subsidie voor een buurtbatterij {n}") for n in range(2)]
+    index_now()
+    login(client, "lid@example.org")
+    assert others[0].title in section(text(client.get(question_path(question))))
+
+    searches = []
+    engine = similar.search.search
+    monkeypatch.setattr(similar.search, "search",
+                        lambda *args, **kwargs: searches.append(args) or engine(*args, **kwargs))
+    shown = section(text(client.get(question_path(question))))
+    assert others[0].title in shown and others[1].title in shown
+    assert searches == []  # kept: no search
+
+    others[0].hidden_at = utcnow()
+    db.session.commit()
+    shown = section(text(client.get(question_path(question))))
+    assert others[0].title not in shown and others[1].title in shown
+    assert searches == []
 
 
 def test_the_ask_form_shows_similar_questions_after_a_preview(client, cast):

@@ -117,9 +117,11 @@ def _page(question, posted=None, preview=None, limit_message=None, status=200):
 @reader_required
 def question(lab_slug, question_id):
     question = queries.find_question(question_id, include_hidden=can_moderate(current_user))
-    if question is None or queries.find_lab(lab_slug) is None:
+    if question is None:
         abort(404)
-    if question.lab.slug != lab_slug:
+    if question.lab.slug != lab_slug:  # a lab's old address, or one that never was a lab's
+        if queries.find_lab(lab_slug) is None:
+            abort(404)
         return redirect(question_url(question))
     return _page(question)
 
