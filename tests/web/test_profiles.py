@@ -3,7 +3,7 @@ and that names everywhere link to them ("Voormalig lid" for a deleted account)."
 import io
 import os
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -143,7 +143,7 @@ def test_staff_see_moderation_links_others_do_not(app, cast):
 
 def test_a_member_profile_shows_collective_role_and_since_when(app, cast):
     cast.member.role = "representative"
-    cast.member.created_at = utcnow().replace(year=2024, month=3, day=15)
+    cast.member.created_at = datetime(2024, 3, 15, 12, 0)  # noon: the same day in Dutch time
     db.session.commit()
     page = text(client_as(app, "partner").get(path_of(cast.member)))
     assert "Vertegenwoordiger van Energiecoöperatie De Windvang" in page
