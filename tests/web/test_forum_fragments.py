@@ -146,3 +146,33 @@ def test_a_footer_changes_at_once_with_what_it_shows(client):
     db.session.commit()
     footer = _footer(text(client.get(thread_path(thread))), reply.number)
     assert "Bedankt" not in footer and "Melden" not in footer and "Bewaren" not in footer
+
+
+def _row(page, thread):
+    return page.split(f'/{thread.id}-', 1)[0].rsplit("<li", 1)[1] + page.split(f'/{thread.id}-', 1)[1].split("</li>", 1)[0]
+
+
+def test_a_kept_thread_line_shows_each_reader_their_own_unread_state(app):
+    cast = Cast()
+    group = make_group()
+    thread, _ = start_thread(group, cast.member, title="Een discussie in de lijst")
+    add_replies(thread, [cast.member2], 3)
+    fragments.thread_rows.clear()
+    reader = app.test_client()
+    login(reader, "lid2@example.org")
+    reader.get(thread_path(thread))  # reads all four posts
+    line = _row(text(reader.get(f"/forum/{group.slug}")), thread)
+    assert "forum-unread" not in line and "3 reacties" in line
+
+    other = app.test_client()
+    login(other, "partner@example.org")
+    line = _row(text(other.get(f"/forum/{group.slug}")), thread)
+    assert "forum-unread" in line  # not the first reader's line
+    assert len(fragments.thread_rows) == 2
+
+    thread.title = "Een hernoemde discussie"
+    add_replies(thread, [cast.member], 1)
+    db.session.commit()
+    line = _row(text(reader.get(f"/forum/{group.slug}")), thread)
+    assert "Een hernoemde discussie" in line and "4 reacties" in line
+    assert "forum-unread" in line and "Naar de nieuwe berichten" in line

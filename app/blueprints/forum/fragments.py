@@ -39,6 +39,7 @@ MAX_ENTRIES = 2000  # per cache, some 2,000 × 1.5 KB: a few MB per worker at mo
 
 headings = BoundedCache(MAX_ENTRIES)
 footers = BoundedCache(MAX_ENTRIES)
+thread_rows = BoundedCache(MAX_ENTRIES)
 
 
 def author_version(person):
@@ -51,12 +52,24 @@ def author_version(person):
             person.partner_organisation.name if person.partner_organisation else None)
 
 
-def heading_key(post, viewer):
-    """The heading's key: its author's version and what the viewer may see of people (asked once
-    per request: can_view_profile(viewer, person) is this and "not a former member")."""
+def name_version(person):
+    """What a plain linked name shows of `person` (None for a former member)."""
+    if person is None or person.is_deleted:
+        return None
+    return person.id, person.name
+
+
+def _sees_profiles(viewer):
+    """Whether `viewer` may open people's profiles and see their photos, asked once per request
+    (can_view_profile(viewer, person) is this and "not a former member")."""
     if "forum_sees_profiles" not in g:
         g.forum_sees_profiles = can_view_profiles(viewer)
-    return ("heading", author_version(post.author), g.forum_sees_profiles)
+    return g.forum_sees_profiles
+
+
+def heading_key(post, viewer):
+    """The heading's key: its author's version and what the viewer may see of people."""
+    return ("heading", author_version(post.author), _sees_profiles(viewer))
 
 
 def _render(macro, post):
@@ -76,6 +89,26 @@ def post_stamp(post):
     """A post's permalink and date ("#3 · 27 november 2026 om 14:05") on the thread page."""
     return headings.get_or_make(("stamp", post.id, post.number, post.created_at),
                                   lambda: _render("stamp", post))
+
+
+def thread_row_key(thread, last_read, posts_per_page, viewer):
+    """Everything a thread's line in a group's list shows: its address (group, title), state,
+    counts and dates, its starter and last poster, what the viewer may see of people, and how far
+    they read it (only whether it is unread, and where, matters)."""
+    unread = thread.last_post_number > last_read
+    return ("thread-row", thread.id, thread.group.slug, thread.title, thread.pinned, thread.locked,
+            thread.post_count, thread.last_post_number, thread.created_at, thread.last_post_at,
+            author_version(thread.author), name_version(thread.last_poster),
+            _sees_profiles(viewer), unread, last_read if unread else None, posts_per_page)
+
+
+@bp.app_template_global("forum_thread_row")
+def thread_row(thread, last_read, posts_per_page):
+    """A thread's line in a group's list: rendered once per key and kept."""
+    return thread_rows.get_or_make(
+        thread_row_key(thread, last_read, posts_per_page, current_user),
+        lambda: Markup(getattr(current_app.jinja_env.get_template("forum/_thread_row.html").module,
+                               "row")(thread, last_read, posts_per_page)))
 
 
 class FooterChecks(NamedTuple):
