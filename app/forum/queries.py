@@ -7,6 +7,7 @@ import math
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models.accounts import User
@@ -144,7 +145,10 @@ def thread_page(thread, user, page):
         ).all()
         if rows:
             found.update(total=rows[0][1], read=rows[0][2] or 0, watch=rows[0][3])
-        return [row[0] for row in rows]
+        posts = [row[0] for row in rows]
+        for post in posts:  # each post's thread is this one: no identity-map lookup per post
+            set_committed_value(post, "thread", thread)
+        return posts
 
     def total():
         if found["total"] is None:

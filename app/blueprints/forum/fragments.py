@@ -123,18 +123,44 @@ class FooterChecks(NamedTuple):
     moderate: bool
 
 
+class PageViewer:
+    """Whoever is looking at the thread page, with the answers about them alone (and about
+    writing to each author), asked once per request."""
+
+    def __init__(self, user):
+        self.user = user
+        self.bookmark = can_bookmark(user)
+        self.moderate = can_moderate_forum(user)
+        self.token = generate_csrf()
+        self._messages = {}
+
+    def may_message(self, person):
+        if person is None:
+            return False
+        if person.id not in self._messages:
+            self._messages[person.id] = bool(may_message(person))
+        return self._messages[person.id]
+
+
+def page_viewer():
+    if "forum_page_viewer" not in g:
+        g.forum_page_viewer = PageViewer(current_user._get_current_object())
+    return g.forum_page_viewer
+
+
 def footer_checks(viewer, post, replying):
-    """Asked per post and per request (never cached): what `viewer` may do with `post`;
-    `replying`: the page has a reply form (so posts can be quoted)."""
+    """Asked per post and per request (never cached): what `viewer` (a PageViewer) may do with
+    `post`; `replying`: the page has a reply form (so posts can be quoted)."""
+    user = viewer.user
     return FooterChecks(
         quote=bool(replying and post.is_visible),
-        edit=can_edit_post(viewer, post),
-        delete=can_delete_post(viewer, post),
-        message=bool(post.is_visible and may_message(post.author)),
-        report=can_report_post(viewer, post),
-        thank=can_thank(viewer, post),
-        bookmark=can_bookmark(viewer),
-        moderate=can_moderate_forum(viewer),
+        edit=can_edit_post(user, post),
+        delete=can_delete_post(user, post),
+        message=bool(post.is_visible and viewer.may_message(post.author)),
+        report=can_report_post(user, post),
+        thank=can_thank(user, post),
+        bookmark=viewer.bookmark,
+        moderate=viewer.moderate,
     )
 
 
@@ -162,7 +188,7 @@ def post_footer(post, thanks, marks, urls, replying):
     """The buttons under a post (thanks, quoting, editing, bookmarks, moderation): rendered once
     per key and kept; the checks are asked anew for every request, and the CSRF token is the
     viewer's own."""
-    viewer = current_user._get_current_object()
+    viewer = page_viewer()
     info = (thanks or {}).get(post.id)
     mark = (marks or {}).get(("post", post.id))
     may = footer_checks(viewer, post, replying)
@@ -170,10 +196,10 @@ def post_footer(post, thanks, marks, urls, replying):
     def render():
         template = current_app.jinja_env.get_template("forum/_post_footer.html")
         return template.render(**TEMPLATE_CHECKS, post=post, info=info, mark=mark, may=may,
-                               urls=urls, current_user=viewer, csrf_token=lambda: CSRF_SLOT)
+                               urls=urls, current_user=viewer.user, csrf_token=lambda: CSRF_SLOT)
 
     html = footers.get_or_make(footer_key(post, info, mark, may, urls["this_page"]), render)
-    return Markup(html.replace(CSRF_SLOT, generate_csrf()))
+    return Markup(html.replace(CSRF_SLOT, viewer.token))
 
 
 @bp.app_template_global("url_with_id")

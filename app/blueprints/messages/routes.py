@@ -355,6 +355,7 @@ def resolve(message_id):
 def may_message(person):
     """Whether to offer "Stuur een bericht" to `person` (no statement: whether they blocked the
     writer is checked when the message is written)."""
-    return bool(current_user.is_authenticated and person is not None
-                and person.id != current_user.id and messages.can_use_messages(current_user)
+    writer = current_user._get_current_object()  # the user itself: no proxy on every attribute
+    return bool(writer.is_authenticated and person is not None
+                and person.id != writer.id and messages.can_use_messages(writer)
                 and messages.can_receive(person))
