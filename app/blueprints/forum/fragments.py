@@ -13,6 +13,7 @@ state and thanks, the viewer's own thanks and bookmark, and the answers of the p
 which are asked anew on every request; the forms' CSRF token is filled in per request. What a
 post says is never cached (a hidden post's text is shown by the page only to moderators).
 """
+import re
 from typing import NamedTuple
 
 from flask import current_app, g, url_for
@@ -77,6 +78,15 @@ def _render(macro, post):
     return Markup(getattr(module, macro)(post))
 
 
+_BETWEEN_TAGS = re.compile(r">\s+<")
+
+
+def compact(html):
+    """A kept fragment without its template's indentation: whitespace between tags becomes one
+    newline (which shows exactly as the run of spaces did; the fragments hold no <pre>)."""
+    return Markup(_BETWEEN_TAGS.sub(">\n<", str(html)))
+
+
 @bp.app_template_global("forum_post_heading")
 def post_heading(post):
     """A post's author on the thread page (photo or initials, linked name, badge, collective): the
@@ -107,8 +117,8 @@ def thread_row(thread, last_read, posts_per_page):
     """A thread's line in a group's list: rendered once per key and kept."""
     return thread_rows.get_or_make(
         thread_row_key(thread, last_read, posts_per_page, current_user),
-        lambda: Markup(getattr(current_app.jinja_env.get_template("forum/_thread_row.html").module,
-                               "row")(thread, last_read, posts_per_page)))
+        lambda: compact(getattr(current_app.jinja_env.get_template("forum/_thread_row.html").module,
+                                "row")(thread, last_read, posts_per_page)))
 
 
 class FooterChecks(NamedTuple):
@@ -195,8 +205,9 @@ def post_footer(post, thanks, marks, urls, replying):
 
     def render():
         template = current_app.jinja_env.get_template("forum/_post_footer.html")
-        return template.render(**TEMPLATE_CHECKS, post=post, info=info, mark=mark, may=may,
-                               urls=urls, current_user=viewer.user, csrf_token=lambda: CSRF_SLOT)
+        return compact(template.render(**TEMPLATE_CHECKS, post=post, info=info, mark=mark, may=may,
+                                       urls=urls, current_user=viewer.user,
+                                       csrf_token=lambda: CSRF_SLOT))
 
     html = footers.get_or_make(footer_key(post, info, mark, may, urls["this_page"]), render)
     return Markup(html.replace(CSRF_SLOT, viewer.token))
