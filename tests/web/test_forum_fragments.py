@@ -1,6 +1,7 @@
 """The thread page's cached pieces (app/blueprints/forum/fragments.py): a post's author heading
 and date are rendered once per process, never its text; what the cache keeps changes with what it
 shows (a rename, a new collective name), and a hidden post's text still reaches moderators only."""
+import pytest
 from flask import url_for
 
 from app.blueprints.forum import fragments
@@ -176,3 +177,36 @@ def test_a_kept_thread_line_shows_each_reader_their_own_unread_state(app):
     line = _row(text(reader.get(f"/forum/{group.slug}")), thread)
     assert "Een hernoemde discussie" in line and "4 reacties" in line
     assert "forum-unread" in line and "Naar de nieuwe berichten" in line
+
+
+@pytest.mark.parametrize("locked", [False, True])
+def test_the_checks_asked_once_per_shape_of_post_are_those_of_each_post(app, locked):
+    """PageViewer asks can_edit_post, can_delete_post, can_report_post and can_thank once per
+    post_shape; for posts of every state (own and others', visible, hidden, deleted, edited, old
+    and new, by a former member) and every kind of reader, that gives each post's own answers."""
+    from datetime import timedelta
+
+    from app.permissions import can_delete_post, can_edit_post, can_report_post, can_thank
+
+    cast = Cast()
+    thread, _ = start_thread(make_group(), cast.member, title="Een discussie vol soorten")
+    posts = add_replies(thread, [cast.member, cast.member2, cast.partner, cast.moderator], 12)
+    now = utcnow()
+    for n, post in enumerate(posts):
+        post.created_at = now - timedelta(days=400 * (n % 3))
+        if n % 4 == 1:
+            post.hidden_at = now
+        if n % 5 == 2:
+            post.deleted_at = now
+        if n % 3 == 0:
+            post.edited_at, post.edit_count = now, 2
+    posts[-1].author_id = None  # a former member's post
+    thread.locked = locked
+    db.session.commit()
+    for person in (cast.member, cast.member2, cast.partner, cast.moderator):
+        with app.test_request_context():
+            viewer = fragments.PageViewer(person)
+            for post in posts:
+                direct = (can_edit_post(person, post), can_delete_post(person, post),
+                          can_report_post(person, post), can_thank(person, post))
+                assert viewer.post_answers(post) == direct, (person.email, post.number)

@@ -135,7 +135,8 @@ class FooterChecks(NamedTuple):
 
 class PageViewer:
     """Whoever is looking at the thread page, with the answers about them alone (and about
-    writing to each author), asked once per request."""
+    writing to each author, and the per-post checks for each shape of post), asked once per
+    request."""
 
     def __init__(self, user):
         self.user = user
@@ -143,6 +144,7 @@ class PageViewer:
         self.moderate = can_moderate_forum(user)
         self.token = generate_csrf()
         self._messages = {}
+        self._answers = {}
 
     def may_message(self, person):
         if person is None:
@@ -150,6 +152,24 @@ class PageViewer:
         if person.id not in self._messages:
             self._messages[person.id] = bool(may_message(person))
         return self._messages[person.id]
+
+    def post_answers(self, post):
+        """(edit, delete, report, thank) for `post`: asked once per shape of post (see
+        post_shape), since every post of the page is in the same thread."""
+        shape = post_shape(self.user, post)
+        if shape not in self._answers:
+            user = self.user
+            self._answers[shape] = (can_edit_post(user, post), can_delete_post(user, post),
+                                    can_report_post(user, post), can_thank(user, post))
+        return self._answers[shape]
+
+
+def post_shape(user, post):
+    """What can_edit_post, can_delete_post, can_report_post and can_thank look at in a post of the
+    page's thread: whether `user` wrote it and whether it is deleted or hidden.
+    tests/web/test_forum_fragments.py checks that the answers per shape are those of each post."""
+    mine = post.author_id is not None and post.author_id == getattr(user, "id", None)
+    return mine, post.deleted_at is None, post.hidden_at is None
 
 
 def page_viewer():
@@ -159,16 +179,16 @@ def page_viewer():
 
 
 def footer_checks(viewer, post, replying):
-    """Asked per post and per request (never cached): what `viewer` (a PageViewer) may do with
+    """Asked per request (never cached across requests): what `viewer` (a PageViewer) may do with
     `post`; `replying`: the page has a reply form (so posts can be quoted)."""
-    user = viewer.user
+    edit, delete, report, thank = viewer.post_answers(post)
     return FooterChecks(
         quote=bool(replying and post.is_visible),
-        edit=can_edit_post(user, post),
-        delete=can_delete_post(user, post),
+        edit=edit,
+        delete=delete,
         message=bool(post.is_visible and viewer.may_message(post.author)),
-        report=can_report_post(user, post),
-        thank=can_thank(user, post),
+        report=report,
+        thank=thank,
         bookmark=viewer.bookmark,
         moderate=viewer.moderate,
     )
