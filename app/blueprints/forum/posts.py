@@ -57,16 +57,18 @@ def author_name(post):
     return post.author.name if post.author else "voormalig lid"
 
 
-def _quote_link(post):
-    """The link back to `post` in a quote of it, and its text: (path, "bericht #3")."""
-    return permalink_path(post), f"bericht #{post.number}"
+def _quote_link(post, permalink=None):
+    """The link back to `post` in a quote of it, and its text: (path, "bericht #3");
+    `permalink`: a url_with_id builder of permalinks, when a page has one."""
+    return (permalink(post.id) if permalink else permalink_path(post)), f"bericht #{post.number}"
 
 
 @bp.app_template_global("forum_quote_header")
-def quote_header_of(post):
+def quote_header_of(post, permalink=None):
     """The first line of a quote of `post`, with a link back to it: the thread page gives it to
-    editor.js, which puts a selected part of the post under it."""
-    return quote_header(author_name(post), *_quote_link(post))
+    editor.js, which puts a selected part of the post under it (with `permalink`, the page's
+    url_with_id builder of permalinks, instead of building each one)."""
+    return quote_header(author_name(post), *_quote_link(post, permalink))
 
 
 def quote_for(thread, post_id):
