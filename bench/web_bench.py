@@ -264,6 +264,7 @@ def count_statements(app, pages):
     first may fill per-process caches)."""
     from sqlalchemy import event
 
+    from app.assets import COMPRESS_LEVEL
     from app.extensions import db
 
     client = app.test_client()
@@ -290,7 +291,7 @@ def count_statements(app, pages):
                 raise SystemExit(f"{path} answered {response.status_code} to {MEMBER}")
             body = response.get_data()
             counted[name] = {"statements": count[0], "html_kb": round(len(body) / 1024, 1),
-                             "html_gzip_kb": round(len(gzip.compress(body, 6)) / 1024, 1)}
+                             "html_gzip_kb": round(len(gzip.compress(body, COMPRESS_LEVEL)) / 1024, 1)}
     return counted
 
 
