@@ -11,19 +11,9 @@ from app.models.audit import AuditLog
 from app.models.messages import Conversation, Message
 from app.timeutil import utcnow
 from tests.factories import add_replies, make_group, start_thread
-from tests.fixtures.forum import Cast, thread_path
-from tests.support import QueryCounter, csrf_token, isolated_client, login, submit, text
-
-
-@pytest.fixture
-def cast():
-    return Cast()
-
-
-def as_person(app, email):
-    client = isolated_client(app)
-    assert login(client, email).status_code == 302
-    return client
+from tests.fixtures.forum import thread_path
+from tests.fixtures.messages import as_person, cast  # noqa: F401  (a fixture)
+from tests.support import QueryCounter, csrf_token, isolated_client, submit, text
 
 
 def write(client, to, subject="Vraag over de ALV", body="Hoi, heb je **even** tijd?"):

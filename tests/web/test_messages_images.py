@@ -6,30 +6,17 @@ import io
 import json
 import re
 
-import pytest
-
 from app import messages, post_images
 from app.extensions import db
 from app.models.images import PostImage
 from app.models.messages import Message
 from app.privacy import services as privacy
-from tests.fixtures.forum import Cast
+from tests.fixtures.messages import as_person, cast  # noqa: F401  (a fixture)
 from tests.fixtures.photos import png_bytes
-from tests.support import csrf_token, isolated_client, login, submit, text
+from tests.support import csrf_token, isolated_client, submit, text
 
 IMG_RE = re.compile(r'<a href="(/afbeeldingen/\d+)"[^>]*><img src="(/afbeeldingen/\d+/klein)" '
                     r'alt="([^"]*)"')
-
-
-@pytest.fixture
-def cast():
-    return Cast()
-
-
-def as_person(app, email):
-    client = isolated_client(app)
-    assert login(client, email).status_code == 302
-    return client
 
 
 def uploaded(client):

@@ -4,26 +4,13 @@ what is said about a name that finds nobody or several people, the limit of ten,
 beyond what profiles show, and the rate limit."""
 import re
 
-import pytest
-
 from app import messages
 from app.extensions import db
 from app.models.messages import Conversation, ConversationMember
 from app.privacy import services as privacy
 from tests.factories import quick_user
-from tests.fixtures.forum import Cast
-from tests.support import csrf_token, isolated_client, login, submit, text
-
-
-@pytest.fixture
-def cast():
-    return Cast()
-
-
-def as_person(app, email):
-    client = isolated_client(app)
-    assert login(client, email).status_code == 302
-    return client
+from tests.fixtures.messages import as_person, cast  # noqa: F401  (a fixture)
+from tests.support import csrf_token, isolated_client, submit, text
 
 
 def add(client, names, chosen=(), **extra):
