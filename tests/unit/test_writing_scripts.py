@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
-SCRIPTS = ("drafts.js", "mentions.js", "images.js", "editor.js")
+SCRIPTS = ("drafts.js", "people-list.js", "mentions.js", "images.js", "editor.js")
 BUDGET = 30 * 1024
 
 
