@@ -272,27 +272,32 @@ def client_as(app, role):
     return client
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name", list(ACTIONS))
-def test_permission_matrix(app, world, name, role):
-    action = ACTIONS[name]
+def check_action(app, world, name, action, role, ids):
+    """Do `action` as `role` like a person would (`ids`: what the placeholders in its form data
+    stand for) and check the answer, and that its change happened exactly when allowed."""
     client = client_as(app, role)
     path = action.path(world, role)
     if action.method == "get":
         response = client.get(path)
     else:
-        ids = {"WONEN": world.wonen.id, "THREAD": world.thread_id, "OTHER": world.ids["other"],
-               "HIDDEN": world.ids["hidden"]}
         data = {key: str(ids.get(value, value)) for key, value in action.data.items()}
         data["csrf_token"] = csrf_token(client, "/inloggen" if role == "visitor" else "/account")
         response = client.post(path, data=data)
 
     expected = action.status_for(role)
     assert response.status_code == expected, (name, role, text(response)[:500])
-    if role == "visitor" and role not in action.allowed:
+    if role == "visitor" and role not in action.allowed and expected == 302:
         assert response.headers["Location"].startswith("/inloggen"), response.headers["Location"]
     if action.changed is not None:
         assert action.changed(world, role) is (role in action.allowed), (name, role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", list(ACTIONS))
+def test_permission_matrix(app, world, name, role):
+    ids = {"WONEN": world.wonen.id, "THREAD": world.thread_id, "OTHER": world.ids["other"],
+           "HIDDEN": world.ids["hidden"]}
+    check_action(app, world, name, ACTIONS[name], role, ids)
 
 
 def test_refusals_explain_themselves(app, world):

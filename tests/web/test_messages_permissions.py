@@ -14,7 +14,6 @@ from app.extensions import db
 from app.models.accounts import User
 from app.models.messages import Block, ConversationMember, Message, MessageReport
 from tests.fixtures.photos import png_bytes
-from tests.support import csrf_token, text
 from tests.web.test_forum_permissions import (
     EMAILS,
     READERS,
@@ -23,7 +22,7 @@ from tests.web.test_forum_permissions import (
     Action,
     World,
     _count,
-    client_as,
+    check_action,
 )
 
 NOBODY = set()
@@ -184,20 +183,4 @@ def world(monkeypatch):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", list(ACTIONS))
 def test_messages_permission_matrix(app, world, name, role):
-    action = ACTIONS[name]
-    client = client_as(app, role)
-    path = action.path(world, role)
-    if action.method == "get":
-        response = client.get(path)
-    else:
-        data = {key: str(world.bert_id) if value == "BERT" else value
-                for key, value in action.data.items()}
-        data["csrf_token"] = csrf_token(client, "/inloggen" if role == "visitor" else "/account")
-        response = client.post(path, data=data)
-
-    expected = action.status_for(role)
-    assert response.status_code == expected, (name, role, text(response)[:500])
-    if role == "visitor" and expected == 302:
-        assert response.headers["Location"].startswith("/inloggen"), response.headers["Location"]
-    if action.changed is not None:
-        assert action.changed(world, role) is (role in action.allowed), (name, role)
+    check_action(app, world, name, ACTIONS[name], role, {"BERT": world.bert_id})
