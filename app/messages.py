@@ -132,10 +132,11 @@ def _folded(name):
 
 def split_names(text):
     """"Bert Jansen, petra ,, Mo" → ["Bert Jansen", "petra", "Mo"] (each once, in order)."""
-    names = []
+    names, seen = [], set()
     for part in (text or "").replace(";", ",").split(","):
         name = " ".join(part.split())
-        if name and _folded(name) not in {_folded(known) for known in names}:
+        if name and _folded(name) not in seen:
+            seen.add(_folded(name))
             names.append(name)
     return names
 
@@ -179,11 +180,12 @@ def recipients_by_name(writer, text, chosen=()):
                                    "komma's.")
             result.left.append(name[:60])
             continue
-        if _folded(name) == own:
+        wanted = _folded(name)
+        if wanted == own:
             result.problems.append("Jezelf hoef je niet toe te voegen.")
             continue
         people = writable_named(writer, name, blocked, limit=LOOKUP_LIMIT + 1)
-        exact = [person for person in people if _folded(person.name) == _folded(name)]
+        exact = [person for person in people if _folded(person.name) == wanted]
         found = exact or people
         if len(found) == 1:
             person = found[0]
@@ -199,7 +201,7 @@ def recipients_by_name(writer, text, chosen=()):
         else:
             result.left.append(name)
             others = find_mentionable(name, lambda person: True, exclude=writer, limit=2)
-            named = [person for person in others if _folded(person.name) == _folded(name)]
+            named = [person for person in others if _folded(person.name) == wanted]
             if named:
                 result.problems.append(f"Aan {named[0].name} kun je geen bericht sturen.")
             else:
